@@ -72,6 +72,9 @@ class Appeal(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     new_round_reason = models.TextField(_("why this round goes out without anything new"), blank=True)
     packet_sha256 = models.CharField(max_length=64, blank=True)
+    packet_evidence = models.ManyToManyField(
+        "coalition.Evidence", blank=True, related_name="+", verbose_name=_("evidence in the packet")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
