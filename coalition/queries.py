@@ -5,6 +5,7 @@ Every view and API viewset scopes its queryset with one of these, so "who may se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -155,19 +156,28 @@ def similar_grievances(platform: Platform | int | None, title: str, text: str = 
 def _similar_postgres(qs, title: str, text: str):
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
 
-    vector = SearchVector("title", weight="A", config="simple") + SearchVector("summary", weight="B", config="simple")
-    query = SearchQuery(f"{title} {text}".strip(), search_type="websearch", config="simple")
-    words = SearchQuery(" OR ".join(w for w in title.split() if len(w) > 2) or title, search_type="websearch", config="simple")
+    # The "english" configuration drops stop words, so "of" in "Unheard-of" cannot match every
+    # summary; Chinese text passes through it unstemmed.
+    vector = SearchVector("title", weight="A", config="english") + SearchVector("summary", weight="B", config="english")
+    words = _significant_words(f"{title} {text}")
+    if not words:
+        return qs.none()
+    query = SearchQuery(" | ".join(words), search_type="raw", config="english")
     return (
         with_member_count(qs)
-        .annotate(rank=SearchRank(vector, query) + SearchRank(vector, words), trigram=TrigramSimilarity("title", title))
-        .filter(Q(trigram__gt=0.2) | Q(rank__gt=0.01))
+        .annotate(rank=SearchRank(vector, query), trigram=TrigramSimilarity("title", title))
+        .filter(Q(trigram__gt=0.2) | Q(rank__gt=0.05))
         .order_by("-trigram", "-rank", "-created_at")
     )
 
 
+def _significant_words(text: str) -> list[str]:
+    """Words worth matching on, safe to join into a raw tsquery (letters and digits only)."""
+    return list(dict.fromkeys(w.lower() for w in re.findall(r"\w{3,}", text)))[:16]
+
+
 def _similar_plain(qs, title: str):
-    words = [w for w in title.split() if len(w) > 2][:8]
+    words = _significant_words(title)[:8]
     cond = Q()
     for w in words:
         cond |= Q(title__icontains=w) | Q(summary__icontains=w)
