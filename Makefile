@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+# The web port for `make run` (honcho hands it to the web process as $PORT): `make run PORT=8001`.
+PORT ?= 8000
 
 .PHONY: run test install install-dev lint format messages bench-read bench-cosign bench-fanout clean
 
@@ -29,14 +31,14 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_data
 	@echo ""
-	@echo "  Coalition is starting at http://127.0.0.1:8000  (API docs: /api/docs/, admin: /admin/)"
+	@echo "  Coalition is starting at http://127.0.0.1:$(PORT)  (API docs: /api/docs/, admin: /admin/)"
 	@echo "  Demo logins (password for all: coalition-demo):"
 	@echo "    organiser  olivia@demo.coalition.test   (also staff: admin)"
 	@echo "    member     mei@demo.coalition.test"
 	@echo "    member     sam@demo.coalition.test"
 	@echo "  Emails are written to var/mail/ and echoed here. Ctrl-C stops everything."
 	@echo ""
-	$(VENV)/bin/honcho start -f Procfile
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 ## make test — installs the dev tools and runs the whole suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)
 test: install-dev

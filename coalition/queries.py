@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from coalition.models import Grievance, Membership, Platform, Seller, Store
 
@@ -32,8 +33,18 @@ def is_staff(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_staff)
 
 
-def active_member_count() -> Count:
-    return Count("memberships", filter=~Q(memberships__state=Membership.State.WITHDRAWN), distinct=True)
+def active_member_count() -> Coalesce:
+    """Active members of the outer grievance, as a correlated subquery: one index lookup per row
+    shown, instead of a join and GROUP BY over every membership of every grievance."""
+    members = (
+        Membership.objects.filter(grievance=OuterRef("pk"))
+        .exclude(state=Membership.State.WITHDRAWN)
+        .order_by()
+        .values("grievance")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(members, output_field=IntegerField()), 0)
 
 
 def reachable_grievances(user) -> QuerySet[Grievance]:

@@ -1,16 +1,43 @@
 """Real deployment: everything from the environment, secure by default.
 
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL,
-CACHE_URL (Redis, shared by all web processes for rate limits), SITE_URL.
+CACHE_URL (Redis, shared by all web processes for rate limits), SITE_URL. Importing these settings
+without one of them fails at once, naming what is missing, rather than quietly falling back to the
+embedded defaults under var/ (a per-machine SQLite file, broker and mail folder; a cache that
+each process would count rate limits in on its own).
 """
 
-from config.settings.base import *  # noqa: F401,F403
-from config.settings.base import env
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CACHES, env
+
+REQUIRED = (
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "CACHE_URL",
+    "SITE_URL",
+)
+_missing = [name for name in REQUIRED if not os.environ.get(name)]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Production settings need {', '.join(_missing)} in the environment (see README.md, Deploying)."
+    )
+if CACHES["default"]["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+    # Rate limits (django-ratelimit, allauth) count in this cache; every process must share it.
+    raise ImproperlyConfigured("CACHE_URL must point at Redis, e.g. rediscache://host:6379/1.")
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", default=[env("SITE_URL").rstrip("/")]
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -29,7 +56,17 @@ STORAGES = {
 }
 if env("AWS_STORAGE_BUCKET_NAME", default=""):
     # Evidence on S3 through django-storages: private ACL, signed URLs never handed out.
+    try:
+        import boto3  # noqa: F401  (django-storages' S3 backend needs it; it is not a default dependency)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME is set but boto3 is not installed: pip install 'django-storages[s3]'."
+        ) from exc
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": env("AWS_STORAGE_BUCKET_NAME"), "default_acl": "private", "querystring_auth": True},
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
     }

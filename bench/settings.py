@@ -1,0 +1,31 @@
+"""Settings for the benchmarks: production settings as deployed, served over plain http on
+loopback (no TLS proxy in front), with the bench-only URLs. Never used outside bench/.
+
+bench/_common.py sets the environment production settings require before this is imported.
+"""
+
+from config.settings.production import *  # noqa: F403
+from config.settings.production import STORAGES
+
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
+
+# Plain http on loopback: no redirect to https, no https-only cookies, no HSTS.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+# JSON endpoints only: no collectstatic manifest needed.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# A log line per request would measure the terminal, not the site.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
