@@ -79,3 +79,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from coalition import reports_admin  # noqa: E402,F401  (infringement reports, coupons, health checks)

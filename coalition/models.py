@@ -314,3 +314,6 @@ class Evidence(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+from coalition.reports_models import *  # noqa: E402,F401,F403

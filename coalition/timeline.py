@@ -27,8 +27,20 @@ VERB_LABELS: dict[str, Any] = {
 }
 
 
-def register_verbs(labels: dict[str, Any]) -> None:
+# Verbs kept off the grievance's shared timeline: the evidence custody log (views, downloads, file
+# names) is shown per file, to its owner and the organisers only.
+PRIVATE_VERBS: set[str] = set()
+
+
+def register_verbs(labels: dict[str, Any], *, private: bool = False) -> None:
     VERB_LABELS.update(labels)
+    if private:
+        PRIVATE_VERBS.update(labels)
+
+
+def grievance_timeline(grievance: Grievance):
+    """The grievance's shared timeline, newest first."""
+    return grievance.events.exclude(verb__in=PRIVATE_VERBS).select_related("actor__seller").order_by("-created_at", "-id")
 
 
 def record_event(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from coalition import views
 
@@ -36,6 +36,8 @@ urlpatterns = [
     path("stores/<int:pk>/edit/", views.store_edit, name="store_edit"),
     path("stores/<int:pk>/delete/", views.store_delete, name="store_delete"),
     path("account/profile/", views.profile, name="profile"),
+    path("", include("coalition.evidence_urls")),
+    path("", include("coalition.reports_urls")),
     # Reached through the root `home` first; named here too so templates can say coalition:home.
     path("", views.home, name="home"),
 ]

@@ -46,7 +46,7 @@ from coalition.forms import (
     StoreForm,
 )
 from coalition.models import Grievance, Membership
-from coalition.timeline import describe
+from coalition.timeline import describe, grievance_timeline
 
 PAGE_SIZE = 20
 HOME_TOP = 5
@@ -313,7 +313,7 @@ def _timeline(
     "An organiser"."""
     named = {m.seller_id for m in members}
     organisers = set(grievance.memberships.organisers().values_list("seller_id", flat=True))
-    events = grievance.events.select_related("actor__seller")[:TIMELINE_LIMIT]
+    events = grievance_timeline(grievance)[:TIMELINE_LIMIT]
     return [
         {
             "event": e,

@@ -87,3 +87,99 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class OrganiserFactory(MembershipFactory):
     role = Membership.Role.ORGANISER
     state = Membership.State.VERIFIED
+
+
+# --- appeals (rounds, signatures, member submissions, platform responses) ---------------------
+
+
+def _next_round_number(appeal) -> int:
+    from django.db.models import Max
+
+    return (appeal.grievance.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    """A round written straight to the table; tests that need a real history call the actions."""
+
+    class Meta:
+        model = "appeals.Appeal"
+
+    grievance = factory.SubFactory(GrievanceFactory)
+    number = factory.LazyAttribute(_next_round_number)
+    subject = factory.LazyAttribute(lambda a: f"Collective appeal, round {a.number}")
+    letter = "To the seller appeals team,\n\nWe appeal together.\n"
+    language = "en"
+    channel = "portal"
+    state = "draft"
+    signature_goal = 10
+
+
+class SignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "appeals.Signature"
+
+    appeal = factory.SubFactory(AppealFactory)
+    membership = factory.SubFactory(MembershipFactory, grievance=factory.SelfAttribute("..appeal.grievance"))
+    consent_to_name = False
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "appeals.Submission"
+
+    appeal = factory.SubFactory(AppealFactory, state="submitted")
+    membership = factory.SubFactory(MembershipFactory, grievance=factory.SelfAttribute("..appeal.grievance"))
+    submitted_on = factory.LazyFunction(_today)
+    ticket_reference = factory.Sequence(lambda n: f"TICKET-{n:05d}")
+
+
+class PlatformResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "appeals.PlatformResponse"
+
+    appeal = factory.SubFactory(AppealFactory, state="submitted")
+    received_at = factory.LazyFunction(_now)
+    channel = "email"
+    text = "Thank you for your message. We are looking into it."
+    classification = "acknowledged"
+
+
+# --- follow-ups and the outbox -----------------------------------------------------------------
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "appeals.FollowUp"
+
+    kind = "next_round"
+    key = factory.Sequence(lambda n: f"test:{n}")
+    appeal = factory.SubFactory(AppealFactory)
+    due_at = factory.LazyFunction(_now)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An outbox row as appeals/emails.py writes it (both parts, a Message-ID)."""
+
+    class Meta:
+        model = "appeals.Notification"
+
+    to_email = factory.Sequence(lambda n: f"member{n}@example.com")
+    kind = "signing_reminder"
+    dedupe_key = factory.Sequence(lambda n: f"test-email:{n}")
+    subject = "Round 1 is waiting for your signature"
+    body_text = "Hello,\n\nPlease sign.\n"
+    body_html = "<p>Hello,</p><p>Please sign.</p>"
+    message_id = factory.Sequence(lambda n: f"<test.{n}@coalition.localhost>")
+    headers = factory.LazyAttribute(lambda o: {"Message-ID": o.message_id})

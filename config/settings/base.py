@@ -188,18 +188,34 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "state"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "GrievanceStateEnum": "coalition.models.Grievance.State",
+        "StoreStateEnum": "coalition.models.Store.State",
+        "MembershipStateEnum": "coalition.models.Membership.State",
+        # appeals (rounds API)
+        "AppealStateEnum": "appeals.models.Appeal.State",
+        "AppealChannelEnum": "appeals.models.Appeal.Channel",
+        "AppealOutcomeEnum": "appeals.models.Appeal.Outcome",
+        "SubmissionOutcomeEnum": "appeals.models.Submission.Outcome",
+        "ResponseChannelEnum": "appeals.models.PlatformResponse.Channel",
+        "ResponseClassificationEnum": "appeals.models.PlatformResponse.Classification",
+        "ClockStateEnum": "appeals.api.serializers.CLOCK_STATES",
+        "CaseItemKindEnum": "appeals.api.serializers.CASE_ITEM_KINDS",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (_queue / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue / "queue"),
         "data_folder_out": str(_queue / "queue"),
         "processed_folder": str(_queue / "processed"),
+        "control_folder": str(_queue / "control"),
         "store_processed": False,
     }
 else:
@@ -215,6 +231,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# One queue for everything unless told otherwise (integration tests use a private one per run).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {
     # Each entry expires before its next run, so a backlog never runs stale copies.
     "dispatch-follow-ups": {

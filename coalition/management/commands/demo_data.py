@@ -20,6 +20,7 @@ from django.db import transaction
 from coalition import actions
 from coalition.categories import Category
 from coalition.models import Grievance, Membership, Platform, Seller, Store
+from coalition.platform_profiles import seed_platforms
 
 DEMO_PASSWORD = "coalition-demo"
 
@@ -199,6 +200,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        # Profiles deleted since the seed migration (or flushed by a test) come back unchanged.
+        seed_platforms(Platform)
         platforms = {p.slug: p for p in Platform.objects.all()}
         missing = {s.platform for seller in SELLERS for s in seller.stores} - platforms.keys()
         if missing:
