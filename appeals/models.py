@@ -121,6 +121,9 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures")
         constraints = [models.UniqueConstraint(fields=["appeal", "membership"], name="signature_one_per_member")]
 
+    def __str__(self) -> str:
+        return f"signature {self.pk} on appeal {self.appeal_id}"
+
 
 class Submission(models.Model):
     """A member's own portal appeal in a round: how "ten, a hundred, a thousand appeals" is counted."""
@@ -155,6 +158,9 @@ class Submission(models.Model):
             models.CheckConstraint(condition=Q(amount_recovered__gte=0), name="submission_amount_non_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"submission {self.pk} on appeal {self.appeal_id} ({self.outcome})"
+
 
 class PlatformResponse(models.Model):
     class Channel(models.TextChoices):
@@ -182,6 +188,9 @@ class PlatformResponse(models.Model):
         ordering = ["received_at", "id"]
         verbose_name = _("platform response")
         verbose_name_plural = _("platform responses")
+
+    def __str__(self) -> str:
+        return f"{self.classification} @ {self.received_at:%Y-%m-%d}"
 
 
 class FollowUp(models.Model):

@@ -1,4 +1,5 @@
-"""Appeals pages: rounds, board and my cases (urls_rounds) and email preferences (urls_notifications)."""
+"""Appeals pages: rounds, board and my cases (urls_rounds) email preferences (urls_notifications) and
+evidence packets (packet_urls)."""
 
 from django.urls import include, path
 
@@ -6,4 +7,5 @@ app_name = "appeals"
 urlpatterns = [
     path("", include("appeals.urls_rounds")),
     path("", include("appeals.urls_notifications")),
+    path("", include("appeals.packet_urls")),
 ]

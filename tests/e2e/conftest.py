@@ -59,3 +59,29 @@ def confirmation_link(address: str) -> str:
             if found:
                 return found.group(0)
     raise AssertionError(f"no confirmation email to {address} in {[m.to for m in mail.outbox]}")
+
+
+@pytest.fixture
+def login_page(new_page, live_server):
+    """A new page already logged in as `user`, through a session made in the test process (the
+    live server shares the database and the cache, so it accepts the cookie). Faster than the
+    login form, which tests/e2e/test_foundation_journey.py already covers."""
+    from django.conf import settings
+    from django.test import Client
+
+    def make(user, **page_options):
+        client = Client()
+        client.force_login(user)
+        page = new_page(**page_options)
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        return page
+
+    return make

@@ -1,0 +1,578 @@
+"""Appeal round pages, the organiser board and "my cases": server-rendered, no JavaScript needed.
+
+Who sees what is decided in appeals.queries (a round a viewer may not see is a 404); every change
+goes through appeals.actions. The permission convention follows coalition.views: a round the
+viewer cannot see is a 404; a change the viewer may not make on a round they can see is a 403
+(organiser-only controls for members, member-only controls for outsiders of a public grievance).
+An ActionRefused becomes an error next to the form field it names, or an error message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from appeals import actions, queries, states
+from appeals.forms import (
+    LogSubmissionForm,
+    OpenSigningForm,
+    OutcomeForm,
+    ResponseForm,
+    RoundDraftForm,
+    RoundEditForm,
+    SignForm,
+    SubmitRoundForm,
+    WithdrawRoundForm,
+)
+from appeals.letters import letter_with_annex
+from appeals.models import Appeal, Submission
+from coalition import queries as coalition_queries
+from coalition.errors import ActionRefused
+from coalition.models import Grievance, Membership
+from coalition.views import rate_limited, register_grievance_section
+
+S = Appeal.State
+# Which fields of the edit form each state still lets organisers change (mirrors the rules in
+# appeals.actions.update_draft; the action stays the judge, this only greys out the rest).
+EDITABLE_IN = {
+    S.DRAFT: set(RoundEditForm.FIELDS),
+    S.SIGNING: {"channel", "signature_goal", "signing_deadline", "scheduled_submit_at"},
+    S.READY: {"channel", "signature_goal", "scheduled_submit_at"},
+}
+NEXT_ROUND_OUTCOMES = {Appeal.Outcome.PARTIAL, Appeal.Outcome.REJECTED}
+
+
+# --- finding the round and the viewer's rights --------------------------------------------------
+
+
+def _round(request: HttpRequest, pk: int) -> Appeal:
+    return queries.reachable_round(request.user, pk)
+
+
+def _organised_round(request: HttpRequest, pk: int) -> Appeal:
+    """The round, for the grievance's organisers and staff: 404 if unseen, 403 otherwise."""
+    appeal = _round(request, pk)
+    if not coalition_queries.can_organise(request.user, appeal.grievance):
+        raise PermissionDenied(_("Only the grievance's organisers can do this."))
+    return appeal
+
+
+def _members_round(request: HttpRequest, pk: int) -> tuple[Appeal, Membership]:
+    """The round and the viewer's active membership: 404 if unseen, 403 for non-members."""
+    appeal = _round(request, pk)
+    membership = coalition_queries.membership_of(request.user, appeal.grievance)
+    if membership is None:
+        raise PermissionDenied(_("Only members of this grievance can do this."))
+    return appeal, membership
+
+
+def _refuse(form: Form, exc: ActionRefused) -> None:
+    """Show an action's refusal next to the field it names, else at the top of the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+def _back(appeal: Appeal, anchor: str = "") -> HttpResponse:
+    return redirect(
+        reverse("appeals:round_detail", args=[appeal.pk]) + (f"#{anchor}" if anchor else "")
+    )
+
+
+# --- drafting a round ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_new(request: HttpRequest, grievance_id: int) -> HttpResponse:
+    grievance = get_object_or_404(
+        coalition_queries.reachable_grievances(request.user), pk=grievance_id
+    )
+    if not coalition_queries.can_organise(request.user, grievance):
+        raise PermissionDenied(_("Only the grievance's organisers can do this."))
+    latest = grievance.rounds.order_by("-number").first()
+    # The reason field shows up once the action asked for it, and stays on the re-posted form.
+    ask_reason = request.method == "POST" and "reason" in request.POST
+    form = RoundDraftForm(
+        request.POST or None, initial=_draft_initial(latest), ask_reason=ask_reason
+    )
+    explanation = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal = actions.draft_round(grievance, actor=request.user, **form.draft_kwargs())
+        except ActionRefused as exc:
+            if exc.code != "confirmation_required":
+                _refuse(form, exc)
+            else:
+                explanation = str(exc.message)
+                if ask_reason:  # re-posted without a reason
+                    form.add_error("reason", _("Say why this round is needed to go ahead."))
+                else:  # first time: the same choices, now with the reason field and no error yet
+                    form = RoundDraftForm(initial=form.cleaned_data, ask_reason=True)
+        else:
+            messages.success(
+                request,
+                _("Round %(n)s is drafted. Check the letter, then open it for signing.")
+                % {"n": appeal.number},
+            )
+            return redirect(appeal)
+    return render(
+        request,
+        "appeals/round_new.html",
+        {
+            "grievance": grievance,
+            "form": form,
+            "latest": latest,
+            "number": latest.number + 1 if latest else 1,
+            "latest_unsent": latest is not None and latest.state in states.UNSENT_STATES,
+            "explanation": explanation,
+        },
+    )
+
+
+def _draft_initial(latest: Appeal | None) -> dict[str, Any]:
+    if latest is None:
+        return {
+            "channel": Appeal.Channel.PORTAL,
+            "language": Appeal.Language.EN,
+            "signature_goal": 10,
+        }
+    return {
+        "channel": latest.channel,
+        "language": latest.language,
+        "signature_goal": latest.signature_goal,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _organised_round(request, pk)
+    editable = EDITABLE_IN.get(appeal.state)
+    if not editable:
+        messages.error(request, _("This round has been submitted; it can no longer change."))
+        return _back(appeal)
+    form = RoundEditForm(request.POST or None, initial=RoundEditForm.initial_from(appeal))
+    for name, field in form.fields.items():
+        field.disabled = name not in editable
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_draft(appeal, actor=request.user, **form.changed_fields())
+        except ActionRefused as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _("Round %(n)s is saved.") % {"n": appeal.number})
+            return _back(appeal)
+    return render(
+        request,
+        "appeals/round_edit.html",
+        {"appeal": appeal, "grievance": appeal.grievance, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def round_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _organised_round(request, pk)
+    try:
+        actions.regenerate_letter(appeal, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The letter is drafted again from the template with today's figures.")
+        )
+    return redirect("appeals:round_edit", pk=appeal.pk)
+
+
+# --- the round page ------------------------------------------------------------------------------
+
+
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_round(request, _round(request, pk))
+
+
+def _render_round(
+    request: HttpRequest, appeal: Appeal, bound: dict[str, Form] | None = None
+) -> HttpResponse:
+    """The round page; `bound` replaces the blank form of one control with the posted one, so its
+    errors show next to its fields."""
+    page = queries.round_page(request.user, appeal)
+    context: dict[str, Any] = {"page": page, "appeal": appeal, "grievance": page.grievance}
+    if page.can_see_letter:
+        context["letter_html"] = _letter_html(appeal.letter)
+    context.update(_organiser_controls(page) if page.can_organise else {})
+    context.update(_member_controls(page) if page.membership else {})
+    context.update(bound or {})
+    return render(request, "appeals/round_detail.html", context)
+
+
+def _letter_html(text: str) -> str:
+    """The letter as paragraphs. The .letter style keeps white space (pre-wrap) for plain text,
+    so the newlines `linebreaks` leaves between its <p> tags would show as extra blank lines."""
+    return mark_safe(linebreaks(text, autoescape=True).replace("\n", ""))  # escaped by linebreaks
+
+
+def _organiser_controls(page: queries.RoundPage) -> dict[str, Any]:
+    appeal = page.appeal
+    moves = set(page.allowed_moves)
+    return {
+        "moves": moves,
+        "can_edit": appeal.state in EDITABLE_IN,
+        "can_record_response": appeal.state in states.RECORDABLE_STATES,
+        "can_open_next": _can_open_next(page),
+        "open_form": OpenSigningForm(prefix="open", initial={"deadline": appeal.signing_deadline}),
+        "submit_form": SubmitRoundForm(prefix="submit", appeal=appeal),
+        "response_form": ResponseForm(prefix="response", initial={"received_at": timezone.now()}),
+        "withdraw_form": WithdrawRoundForm(prefix="withdraw"),
+        # What goes to the platform, for pasting into a portal or checking before it is emailed.
+        "packet_text": letter_with_annex(appeal) if appeal.state == S.READY else "",
+    }
+
+
+def _can_open_next(page: queries.RoundPage) -> bool:
+    """Offer "open the next round" where the rules allow one (the action re-checks)."""
+    appeal = page.appeal
+    if page.next_round is not None or not page.grievance.is_open:
+        return False
+    answered = appeal.state == S.RESPONDED and appeal.outcome in NEXT_ROUND_OUTCOMES
+    return answered or page.overdue
+
+
+def _member_controls(page: queries.RoundPage) -> dict[str, Any]:
+    membership, mine = page.membership, page.my_submission
+    consent = page.my_signature.consent_to_name if page.my_signature else membership.consent_to_name
+    log_initial = (
+        {"submitted_on": mine.submitted_on, "ticket_reference": mine.ticket_reference}
+        if mine
+        else {"submitted_on": timezone.localdate()}
+    )
+    outcome_initial = {"currency": mine.currency if mine else membership.currency}
+    if mine and mine.outcome != Submission.Outcome.PENDING:
+        outcome_initial.update(
+            outcome=mine.outcome, outcome_on=mine.outcome_on, amount_recovered=mine.amount_recovered
+        )
+    return {
+        "sign_form": SignForm(prefix="sign", initial={"consent_to_name": consent}),
+        "log_form": LogSubmissionForm(prefix="log", initial=log_initial),
+        "outcome_form": OutcomeForm(prefix="outcome", initial=outcome_initial),
+    }
+
+
+# --- organiser controls --------------------------------------------------------------------------
+
+
+def _organiser_move(
+    request: HttpRequest, pk: int, move, success: str, anchor: str = ""
+) -> HttpResponse:
+    """A control with no fields: do it, then back to the round with a message."""
+    appeal = _organised_round(request, pk)
+    try:
+        move(appeal, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success % {"n": appeal.number})
+    return _back(appeal, anchor)
+
+
+def _round_form_post(
+    request: HttpRequest, appeal: Appeal, form: Form, key: str, act, anchor: str = ""
+) -> HttpResponse:
+    """A control with fields on the round page. Invalid input, or a refusal that names one of
+    the form's fields, re-renders the page with the error next to that field; any other refusal
+    (say the round moved on meanwhile, so the form is no longer shown) comes back as a message.
+    `act(cleaned_data)` performs the action and returns the success message."""
+    if form.is_valid():
+        try:
+            success = act(form.cleaned_data)
+        except ActionRefused as exc:
+            if exc.field not in form.fields:
+                messages.error(request, exc.message)
+                return _back(appeal, anchor)
+            form.add_error(exc.field, str(exc.message))
+        else:
+            messages.success(request, success)
+            return _back(appeal, anchor)
+    return _render_round(request, appeal, {key: form})
+
+
+@login_required
+@require_POST
+def round_open_signing(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _organised_round(request, pk)
+
+    def act(data) -> str:
+        actions.open_signing(appeal, actor=request.user, deadline=data["deadline"])
+        return _("Round %(n)s is open for signing. Members can sign it now.") % {"n": appeal.number}
+
+    form = OpenSigningForm(request.POST, prefix="open")
+    return _round_form_post(request, appeal, form, "open_form", act)
+
+
+@login_required
+@require_POST
+def round_close_signing(request: HttpRequest, pk: int) -> HttpResponse:
+    return _organiser_move(
+        request,
+        pk,
+        actions.close_signing,
+        _("Signing for round %(n)s is closed. It is ready to submit."),
+    )
+
+
+@login_required
+@require_POST
+def round_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _organised_round(request, pk)
+
+    def act(data) -> str:
+        actions.submit_round(appeal, actor=request.user, case_reference=data["case_reference"])
+        return _(
+            "Round %(n)s is submitted. The platform's clock is running; members are asked to "
+            "file their own appeals."
+        ) % {"n": appeal.number}
+
+    form = SubmitRoundForm(request.POST, prefix="submit", appeal=appeal)
+    return _round_form_post(request, appeal, form, "submit_form", act)
+
+
+@login_required
+@require_POST
+def round_response(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _organised_round(request, pk)
+
+    def act(data) -> str:
+        actions.record_response(appeal, actor=request.user, **data)
+        return _("The platform's response is recorded.")
+
+    form = ResponseForm(request.POST, prefix="response")
+    return _round_form_post(request, appeal, form, "response_form", act, "responses")
+
+
+@login_required
+@require_POST
+def round_info_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    return _organiser_move(
+        request,
+        pk,
+        actions.information_sent,
+        _(
+            "Marked as sent: the platform's clock for round %(n)s runs again with the days it had left."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def round_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _organised_round(request, pk)
+
+    def act(data) -> str:
+        actions.withdraw_round(appeal, actor=request.user, reason=data["reason"])
+        return _("Round %(n)s is withdrawn.") % {"n": appeal.number}
+
+    form = WithdrawRoundForm(request.POST, prefix="withdraw")
+    return _round_form_post(request, appeal, form, "withdraw_form", act)
+
+
+# --- member controls -----------------------------------------------------------------------------
+
+
+@login_required
+@rate_limited("120/h")
+@require_POST
+def round_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal, _membership = _members_round(request, pk)
+    form = SignForm(request.POST, prefix="sign")
+    form.is_valid()  # a lone checkbox: always valid
+    try:
+        signature = actions.sign(
+            appeal, actor=request.user, consent_to_name=form.cleaned_data["consent_to_name"]
+        )
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        if signature.newly_signed:
+            messages.success(
+                request, _("Thank you: you co-signed round %(n)s.") % {"n": appeal.number}
+            )
+        else:
+            messages.info(
+                request,
+                _("You had already signed round %(n)s; nothing changed.") % {"n": appeal.number},
+            )
+    return _back(appeal, "signatures")
+
+
+@login_required
+@rate_limited("120/h")
+@require_POST
+def round_unsign(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal, _membership = _members_round(request, pk)
+    try:
+        signature = actions.withdraw_signature(appeal, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        if signature is None:
+            messages.info(request, _("You had not signed round %(n)s.") % {"n": appeal.number})
+        else:
+            messages.success(
+                request, _("Your signature on round %(n)s is withdrawn.") % {"n": appeal.number}
+            )
+    return _back(appeal, "signatures")
+
+
+@login_required
+@require_POST
+def round_log_submission(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal, _membership = _members_round(request, pk)
+
+    def act(data) -> str:
+        submission = actions.log_submission(appeal, actor=request.user, **data)
+        if getattr(submission, "newly_logged", True):
+            return _("Your own appeal is logged. Every appeal filed counts — thank you.")
+        return _("Your appeal's details are updated.")
+
+    form = LogSubmissionForm(request.POST, prefix="log")
+    return _round_form_post(request, appeal, form, "log_form", act, "my-appeal")
+
+
+@login_required
+@require_POST
+def submission_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only one's own submission: someone else's is private, so a 404 whoever asks.
+    seller = coalition_queries.seller_of(request.user)
+    submission = get_object_or_404(
+        Submission.objects.filter(
+            membership__seller=seller, membership__state__in=queries.ACTIVE_MEMBERSHIP_STATES
+        ),
+        pk=pk,
+    )
+    appeal = _round(request, submission.appeal_id)
+
+    def act(_data) -> str:
+        actions.report_outcome(submission, actor=request.user, **form.outcome_kwargs())
+        return _("Thank you: the outcome of your appeal is recorded.")
+
+    form = OutcomeForm(request.POST, prefix="outcome")
+    return _round_form_post(request, appeal, form, "outcome_form", act, "my-appeal")
+
+
+# --- the organiser board and "my cases" -----------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    rows = queries.board_rows(request.user)
+    organised = _organised_grievances(request.user)
+    with_rounds = {row.grievance.pk for row in rows}
+    return render(
+        request,
+        "appeals/board.html",
+        {
+            "rows": rows,
+            "organises": bool(organised) or coalition_queries.is_staff(request.user),
+            # Grievances with no round yet: the board's nudge to draft round 1.
+            "no_round_yet": [g for g in organised if g.pk not in with_rounds and g.is_open],
+            "overdue_count": sum(
+                1 for row in rows if row.clock.state in {"overdue", "very_overdue"}
+            ),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _organised_grievances(user) -> list[Grievance]:
+    """Grievances this user organises (staff: only those they organise themselves). One query.
+
+    Private helper: appeals.queries has no such list (board_rows returns rounds only)."""
+    seller = coalition_queries.seller_of(user)
+    if seller is None:
+        return []
+    ids = Membership.objects.organisers().filter(seller=seller).values("grievance_id")
+    return list(
+        Grievance.objects.filter(pk__in=ids).exclude(state=Grievance.State.MERGED).order_by("title")
+    )
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    items = queries.my_cases(request.user)
+    standings = queries.standings(request.user)
+    now = timezone.now()
+    return render(
+        request,
+        "appeals/my_cases.html",
+        {
+            "todo": [item for item in items if item.is_todo],
+            "status": [_status_row(item, standings, now) for item in items if not item.is_todo],
+        },
+    )
+
+
+def _status_row(item: queries.CaseItem, standings: dict, now) -> dict[str, Any]:
+    standing = standings.get(item.grievance.pk)
+    row: dict[str, Any] = {"item": item, "membership": standing.membership if standing else None}
+    if item.appeal is not None:
+        row["clock"] = queries.clock_of(item.appeal, now)
+        row["clock_label"] = queries.clock_label(item.appeal, row["clock"])
+    return row
+
+
+# --- the rounds section of the grievance page ------------------------------------------------------
+
+
+def grievance_rounds_section(
+    request: HttpRequest, *, grievance: Grievance, membership: Membership | None, organiser: bool
+) -> dict[str, Any]:
+    """Context for templates/appeals/_grievance_rounds.html on the grievance page."""
+    now = timezone.now()
+    rounds = list(queries.rounds_for(request.user, grievance))
+    rows = []
+    for appeal in rounds:
+        clock = queries.clock_of(appeal, now)
+        rows.append(
+            {"appeal": appeal, "clock": clock, "clock_label": queries.clock_label(appeal, clock)}
+        )
+    return {
+        "round_rows": rows,
+        "rounds_insider": organiser or membership is not None,
+        "can_draft": organiser and grievance.is_open and _next_round_allowed(rounds, now),
+        "next_number": (rounds[-1].number + 1) if rounds else 1,
+        "appeal_totals": queries.grievance_totals(grievance) if rounds else None,
+        "windows": queries.legal_windows_for(grievance),
+    }
+
+
+def _next_round_allowed(rounds: list[Appeal], now) -> bool:
+    """Whether to offer "draft the next round": a private mirror of the rule in
+    appeals.actions.draft_round (which stays the judge and explains a refusal)."""
+    if not rounds:
+        return True
+    if rounds[-1].state in states.UNSENT_STATES:
+        return False
+    sent = [r for r in rounds if r.state != S.WITHDRAWN]
+    if not sent:
+        return True
+    last = sent[-1]
+    answered = last.state == S.RESPONDED and last.outcome in NEXT_ROUND_OUTCOMES
+    return answered or states.is_overdue(last, now)
+
+
+def register_grievance_sections() -> None:
+    """Called from AppealsConfig.ready(): coalition never imports appeals, so appeals adds its
+    rounds to the grievance page through coalition's section hook. Registering twice is harmless."""
+    register_grievance_section("appeals/_grievance_rounds.html", grievance_rounds_section, order=10)
