@@ -215,6 +215,7 @@ class Result:
     seconds: float
     latencies: list[float] = field(default_factory=list)  # seconds, one per measured request
     client_cpu: float = 0.0  # CPU seconds the load generator used per wall-clock second
+    method: str = "GET"
 
     @property
     def requests(self) -> int:
@@ -331,7 +332,7 @@ def print_table(results: list[Result], baseline: Result) -> None:
         f"{'endpoint':<56} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'÷ bare':>7} {'client CPU':>10}"
     )
     for r in results:
-        name = f"{r.label}  GET {r.path}"
+        name = f"{r.label}  {r.method} {r.path}"
         ratio = r.rps / baseline.rps if baseline.rps else math.nan
         print(
             f"{name:<56} {r.requests:>9,} {r.rps:>8.1f} {r.percentile(50):>8.2f} {r.percentile(99):>8.2f}"
@@ -344,3 +345,137 @@ def write_json(name: str, payload: dict) -> Path:
     path = OUT_DIR / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
+
+
+# --- a fixed list of requests, every answer kept --------------------------------------------
+
+
+def raw_request(
+    server: Server,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+) -> bytes:
+    """One prebuilt HTTP/1.1 request for send_all (one connection each, closed after the answer)."""
+    headers = {
+        "Host": f"{server.host}:{server.port}",
+        "Accept": "application/json",
+        **(headers or {}),
+    }
+    if body or method not in {"GET", "HEAD"}:
+        headers["Content-Length"] = str(len(body))
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return f"{method} {path} HTTP/1.1\r\n{head}Connection: close\r\n\r\n".encode("latin-1") + body
+
+
+def split_answer(raw: bytes) -> tuple[int, bytes]:
+    """(status, body) of a whole HTTP/1.1 answer read to the end of its connection; 0 when it
+    is not one. Undoes chunked transfer encoding."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *lines = head.split(b"\r\n")
+    parts = status_line.split(b" ", 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
+        return 0, raw[:300]
+    chunked = any(
+        line.lower().startswith(b"transfer-encoding:") and b"chunked" in line.lower()
+        for line in lines
+    )
+    if chunked:
+        decoded, rest = [], body
+        while rest:
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line.split(b";")[0] or b"0", 16)
+            if size == 0:
+                break
+            decoded.append(rest[:size])
+            rest = rest[size + 2 :]
+        body = b"".join(decoded)
+    return int(parts[1]), body
+
+
+@dataclass
+class Answer:
+    index: int  # the request's position in the list given to send_all
+    status: int  # 0 when the connection failed or the answer was not HTTP
+    body: bytes  # the answer's body (or what went wrong, when status is 0)
+    sent: float  # time.monotonic() when the connection was opened
+    done: float  # time.monotonic() when the answer was read to its end
+
+    @property
+    def latency(self) -> float:
+        return self.done - self.sent
+
+
+@dataclass
+class Batch:
+    answers: list[Answer]  # one per request sent, in the order of the list
+    seconds: float  # from the first request sent to the last answer read
+    client_cpu: float  # CPU seconds this process used per wall-clock second
+    stopped_early: bool  # the duration ran out before the list did
+
+    @property
+    def rps(self) -> float:
+        return len(self.answers) / self.seconds if self.seconds else 0.0
+
+    def result(self, label: str, path: str, method: str) -> Result:
+        return Result(
+            label, path, self.seconds, [a.latency for a in self.answers], self.client_cpu, method
+        )
+
+
+def send_all(
+    server: Server,
+    requests: list[bytes],
+    *,
+    concurrency: int = 8,
+    duration: float | None = None,
+) -> Batch:
+    """Closed loop over a fixed list: `concurrency` clients each take the next request of the
+    list as soon as their last one is answered, until the list is used up or `duration` seconds
+    have passed (no request starts after that; those in flight are read to the end). Every
+    answer is kept, whatever its status, for the caller to check: unlike load(), a non-2xx
+    answer does not stop the run. Neighbouring requests in the list leave at about the same
+    moment from different clients, which is how a caller makes two requests race."""
+    address = (server.host, server.port)
+    lock = threading.Lock()
+    position = iter(range(len(requests)))
+    answers: list[list[Answer]] = [[] for _ in range(concurrency)]
+    start, cpu_start = time.monotonic(), time.process_time()
+    stop_at = start + duration if duration is not None else math.inf
+    stopped_early = threading.Event()
+
+    def take() -> int | None:
+        with lock:
+            index = next(position, None)
+        if index is not None and time.monotonic() >= stop_at:
+            stopped_early.set()
+            return None
+        return index
+
+    def client(mine: list[Answer]) -> None:
+        while (index := take()) is not None:
+            sent = time.monotonic()
+            try:
+                with socket.create_connection(address, timeout=60) as sock:
+                    sock.sendall(requests[index])
+                    chunks = []
+                    while chunk := sock.recv(65536):
+                        chunks.append(chunk)
+                status, body = split_answer(b"".join(chunks))
+            except OSError as exc:
+                status, body = 0, repr(exc).encode()
+            mine.append(Answer(index, status, body, sent, time.monotonic()))
+
+    threads = [
+        threading.Thread(target=client, args=(answers[i],), daemon=True) for i in range(concurrency)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    flat = sorted((a for chunk in answers for a in chunk), key=lambda a: a.index)
+    elapsed = time.monotonic() - start
+    seconds = (max(a.done for a in flat) - min(a.sent for a in flat)) if flat else 0.0
+    return Batch(flat, seconds, (time.process_time() - cpu_start) / elapsed, stopped_early.is_set())

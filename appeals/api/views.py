@@ -75,8 +75,10 @@ class AppealViewSet(
     queryset = Appeal.objects.none()  # for the schema; get_queryset scopes every request
 
     def get_queryset(self):
-        qs = with_signature_count(visible_rounds(self.request.user)).select_related("previous")
+        qs = visible_rounds(self.request.user).select_related("previous")
+        # Only list answers carry the count; the co-sign hot path must not recount every signer.
         if self.action == "list":
+            qs = with_signature_count(qs)
             params = self.request.query_params
             if params.get("grievance", "").isdigit():
                 qs = qs.filter(grievance_id=int(params["grievance"]))
