@@ -193,6 +193,9 @@ SPECTACULAR_SETTINGS = {
         "GrievanceStateEnum": "coalition.models.Grievance.State",
         "StoreStateEnum": "coalition.models.Store.State",
         "MembershipStateEnum": "coalition.models.Membership.State",
+        "GrievanceVisibilityEnum": "coalition.models.Grievance.Visibility",
+        "EvidenceVisibilityEnum": "coalition.models.Evidence.Visibility",
+        "EvidenceKindEnum": "coalition.categories.EvidenceKind",
         # appeals (rounds API)
         "AppealStateEnum": "appeals.models.Appeal.State",
         "AppealChannelEnum": "appeals.models.Appeal.Channel",
