@@ -51,17 +51,27 @@ class Appeal(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     letter = models.TextField(_("letter"), max_length=30000)
-    language = models.CharField(_("letter language"), max_length=10, choices=Language.choices, default=Language.EN)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    language = models.CharField(
+        _("letter language"), max_length=10, choices=Language.choices, default=Language.EN
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL
+    )
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.NONE, blank=True)
-    signature_goal = models.PositiveIntegerField(_("signature goal"), default=10, validators=[MinValueValidator(1)])
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.NONE, blank=True
+    )
+    signature_goal = models.PositiveIntegerField(
+        _("signature goal"), default=10, validators=[MinValueValidator(1)]
+    )
     signing_opened_at = models.DateTimeField(null=True, blank=True)
     signing_deadline = models.DateTimeField(_("signing deadline"), null=True, blank=True)
     scheduled_submit_at = models.DateTimeField(_("send automatically at"), null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     case_reference = models.CharField(_("platform case reference"), max_length=120, blank=True)
-    message_id = models.CharField(max_length=255, blank=True, help_text="Message-ID of the emailed submission")
+    message_id = models.CharField(
+        max_length=255, blank=True, help_text="Message-ID of the emailed submission"
+    )
     # The clock: due moments are computed by appeals/deadlines.py at submission and adjusted when an
     # info request pauses the clock; overdue / very overdue are derived from them, never stored.
     response_due_at = models.DateTimeField(null=True, blank=True)
@@ -70,12 +80,16 @@ class Appeal(models.Model):
     paused_remaining_days = models.PositiveSmallIntegerField(null=True, blank=True)
     chases_sent = models.PositiveSmallIntegerField(default=0)
     responded_at = models.DateTimeField(null=True, blank=True)
-    new_round_reason = models.TextField(_("why this round goes out without anything new"), blank=True)
+    new_round_reason = models.TextField(
+        _("why this round goes out without anything new"), blank=True
+    )
     packet_sha256 = models.CharField(max_length=64, blank=True)
     packet_evidence = models.ManyToManyField(
         "coalition.Evidence", blank=True, related_name="+", verbose_name=_("evidence in the packet")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -83,7 +97,11 @@ class Appeal(models.Model):
         ordering = ["grievance_id", "number"]
         verbose_name = _("appeal round")
         verbose_name_plural = _("appeal rounds")
-        constraints = [models.UniqueConstraint(fields=["grievance", "number"], name="appeal_round_unique_per_grievance")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grievance", "number"], name="appeal_round_unique_per_grievance"
+            )
+        ]
         indexes = [models.Index(fields=["state", "response_due_at"])]
 
     def __str__(self) -> str:
@@ -119,7 +137,11 @@ class Signature(models.Model):
         ordering = ["signed_at"]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
-        constraints = [models.UniqueConstraint(fields=["appeal", "membership"], name="signature_one_per_member")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "membership"], name="signature_one_per_member"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"signature {self.pk} on appeal {self.appeal_id}"
@@ -140,12 +162,20 @@ class Submission(models.Model):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="submissions")
     submitted_on = models.DateField(_("date submitted"))
     ticket_reference = models.CharField(_("platform ticket reference"), max_length=120, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
     outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
     amount_recovered = models.DecimalField(
-        _("amount recovered"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("amount recovered"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
-    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[currency_validator])
+    currency = models.CharField(
+        _("currency"), max_length=3, default="USD", validators=[currency_validator]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,8 +184,12 @@ class Submission(models.Model):
         verbose_name = _("member submission")
         verbose_name_plural = _("member submissions")
         constraints = [
-            models.UniqueConstraint(fields=["appeal", "membership"], name="submission_one_per_member_and_round"),
-            models.CheckConstraint(condition=Q(amount_recovered__gte=0), name="submission_amount_non_negative"),
+            models.UniqueConstraint(
+                fields=["appeal", "membership"], name="submission_one_per_member_and_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_recovered__gte=0), name="submission_amount_non_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,10 +212,16 @@ class PlatformResponse(models.Model):
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="responses")
     received_at = models.DateTimeField(_("received at"))
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
     text = models.TextField(_("what the platform said"), max_length=30000)
-    classification = models.CharField(_("classification"), max_length=16, choices=Classification.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    classification = models.CharField(
+        _("classification"), max_length=16, choices=Classification.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -215,8 +255,12 @@ class FollowUp(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     # Unique per occurrence, e.g. "signing_reminder:12:opened+2d": scheduling twice changes nothing.
     key = models.CharField(max_length=120, unique=True)
-    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
+    appeal = models.ForeignKey(
+        Appeal, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
     due_at = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -247,19 +291,27 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed (unsubscribed)")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     to_email = models.EmailField()
     cc = models.JSONField(default=list, blank=True)
     kind = models.CharField(max_length=40)
     dedupe_key = models.CharField(max_length=160, unique=True)
-    grievance = models.ForeignKey(Grievance, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    grievance = models.ForeignKey(
+        Grievance, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    appeal = models.ForeignKey(
+        Appeal, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
-    send_after = models.DateTimeField(null=True, blank=True, help_text="held until the recipient's daytime")
+    send_after = models.DateTimeField(
+        null=True, blank=True, help_text="held until the recipient's daytime"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -281,13 +333,24 @@ class Unsubscribe(models.Model):
     """A seller's opt-out from one grievance's emails (grievance set) or from all (grievance null)."""
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="unsubscribes")
-    grievance = models.ForeignKey(Grievance, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    grievance = models.ForeignKey(
+        Grievance, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("unsubscribe")
         verbose_name_plural = _("unsubscribes")
         constraints = [
-            models.UniqueConstraint(fields=["seller", "grievance"], name="unsubscribe_once_per_grievance"),
-            models.UniqueConstraint(fields=["seller"], condition=Q(grievance__isnull=True), name="unsubscribe_once_globally"),
+            models.UniqueConstraint(
+                fields=["seller", "grievance"], name="unsubscribe_once_per_grievance"
+            ),
+            models.UniqueConstraint(
+                fields=["seller"],
+                condition=Q(grievance__isnull=True),
+                name="unsubscribe_once_globally",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.seller} - {self.grievance or _('all emails')}"

@@ -43,11 +43,23 @@ def update_profile(seller: Seller, *, actor, **fields) -> Seller:
 
 
 @transaction.atomic
-def create_store(*, actor, platform: Platform, name: str, platform_store_id: str, state: str = Store.State.ACTIVE) -> Store:
+def create_store(
+    *, actor, platform: Platform, name: str, platform_store_id: str, state: str = Store.State.ACTIVE
+) -> Store:
     seller = ensure_seller(actor)
-    if Store.objects.filter(seller=seller, platform=platform, platform_store_id=platform_store_id).exists():
-        raise ActionRefused(_("You already registered this store ID on this platform."), field="platform_store_id")
-    return Store.objects.create(seller=seller, platform=platform, name=name, platform_store_id=platform_store_id, state=state)
+    if Store.objects.filter(
+        seller=seller, platform=platform, platform_store_id=platform_store_id
+    ).exists():
+        raise ActionRefused(
+            _("You already registered this store ID on this platform."), field="platform_store_id"
+        )
+    return Store.objects.create(
+        seller=seller,
+        platform=platform,
+        name=name,
+        platform_store_id=platform_store_id,
+        state=state,
+    )
 
 
 @transaction.atomic
@@ -59,7 +71,10 @@ def update_store(store: Store, *, actor, **fields) -> Store:
             seller=store.seller, platform=store.platform, platform_store_id=store.platform_store_id
         ).exclude(pk=store.pk)
         if clash.exists():
-            raise ActionRefused(_("You already registered this store ID on this platform."), field="platform_store_id")
+            raise ActionRefused(
+                _("You already registered this store ID on this platform."),
+                field="platform_store_id",
+            )
         store.save(update_fields=changed)
     return store
 
@@ -88,18 +103,35 @@ def create_grievance(
     """Register a grievance; its creator becomes its first organiser."""
     seller = ensure_seller(actor)
     grievance = Grievance.objects.create(
-        platform=platform, category=category, title=title.strip(), summary=summary.strip(),
-        demands=demands.strip(), visibility=visibility, infraction_date=infraction_date, created_by=seller,
+        platform=platform,
+        category=category,
+        title=title.strip(),
+        summary=summary.strip(),
+        demands=demands.strip(),
+        visibility=visibility,
+        infraction_date=infraction_date,
+        created_by=seller,
     )
     Membership.objects.create(
-        grievance=grievance, seller=seller, role=Membership.Role.ORGANISER,
-        state=Membership.State.VERIFIED, verified_at=timezone.now(),
+        grievance=grievance,
+        seller=seller,
+        role=Membership.Role.ORGANISER,
+        state=Membership.State.VERIFIED,
+        verified_at=timezone.now(),
     )
     record_event(grievance, "grievance.created", actor=actor, title=grievance.title)
     return grievance
 
 
-EDITABLE_GRIEVANCE_FIELDS = {"title", "summary", "demands", "visibility", "category", "rung", "infraction_date"}
+EDITABLE_GRIEVANCE_FIELDS = {
+    "title",
+    "summary",
+    "demands",
+    "visibility",
+    "category",
+    "rung",
+    "infraction_date",
+}
 
 
 @transaction.atomic
@@ -132,7 +164,9 @@ def set_grievance_state(grievance: Grievance, state: str, *, actor) -> Grievance
     previous = grievance.state
     grievance.state = state
     grievance.save(update_fields=["state", "updated_at"])
-    record_event(grievance, "grievance.state_changed", actor=actor, **{"from": previous, "to": state})
+    record_event(
+        grievance, "grievance.state_changed", actor=actor, **{"from": previous, "to": state}
+    )
     return grievance
 
 
@@ -143,7 +177,12 @@ def hide_grievance(grievance: Grievance, *, actor, reason: str, hidden: bool = T
     grievance.hidden = hidden
     grievance.hidden_reason = reason if hidden else ""
     grievance.save(update_fields=["hidden", "hidden_reason", "updated_at"])
-    record_event(grievance, "grievance.hidden" if hidden else "grievance.unhidden", actor=actor, reason=reason)
+    record_event(
+        grievance,
+        "grievance.hidden" if hidden else "grievance.unhidden",
+        actor=actor,
+        reason=reason,
+    )
     return grievance
 
 
@@ -157,7 +196,9 @@ def merge_grievances(duplicate: Grievance, *, into: Grievance, actor) -> Grievan
     if not (can_organise(actor, duplicate) and can_organise(actor, into)):
         raise ActionRefused(_("You must organise both grievances to merge them."), field="into")
     if duplicate.state == Grievance.State.MERGED or into.state != Grievance.State.OPEN:
-        raise ActionRefused(_("Only an open grievance can receive a merge, and only once."), field="into")
+        raise ActionRefused(
+            _("Only an open grievance can receive a merge, and only once."), field="into"
+        )
     if duplicate.platform_id != into.platform_id:
         raise ActionRefused(_("Both grievances must be about the same platform."), field="into")
     moved = 0
@@ -177,19 +218,39 @@ def merge_grievances(duplicate: Grievance, *, into: Grievance, actor) -> Grievan
     duplicate.state = Grievance.State.MERGED
     duplicate.merged_into = into
     duplicate.save(update_fields=["state", "merged_into", "updated_at"])
-    record_event(duplicate, "grievance.merged_into", actor=actor, into=into.pk, title=into.title, moved=moved)
-    record_event(into, "grievance.merged_from", actor=actor, source=duplicate.pk, title=duplicate.title, moved=moved)
+    record_event(
+        duplicate, "grievance.merged_into", actor=actor, into=into.pk, title=into.title, moved=moved
+    )
+    record_event(
+        into,
+        "grievance.merged_from",
+        actor=actor,
+        source=duplicate.pk,
+        title=duplicate.title,
+        moved=moved,
+    )
     return into
 
 
 def _lock_grievances(a: Grievance, b: Grievance) -> tuple[Grievance, Grievance]:
     # Lock in id order so two merges in opposite directions cannot deadlock.
-    locked = {g.pk: g for g in Grievance.objects.select_for_update().filter(pk__in=sorted({a.pk, b.pk}))}
+    locked = {
+        g.pk: g for g in Grievance.objects.select_for_update().filter(pk__in=sorted({a.pk, b.pk}))
+    }
     return locked[a.pk], locked[b.pk]
 
 
 def _copy_case(src: Membership, dst: Membership) -> None:
-    for f in ("role", "store", "incident_date", "amount_withheld", "amount_fined", "currency", "statement", "consent_to_name"):
+    for f in (
+        "role",
+        "store",
+        "incident_date",
+        "amount_withheld",
+        "amount_fined",
+        "currency",
+        "statement",
+        "consent_to_name",
+    ):
         setattr(dst, f, getattr(src, f))
     dst.state = src.state
     dst.withdrawn_at = None
@@ -198,7 +259,15 @@ def _copy_case(src: Membership, dst: Membership) -> None:
 
 # --- membership ----------------------------------------------------------------------------
 
-CASE_FIELDS = {"store", "incident_date", "amount_withheld", "amount_fined", "currency", "statement", "consent_to_name"}
+CASE_FIELDS = {
+    "store",
+    "incident_date",
+    "amount_withheld",
+    "amount_fined",
+    "currency",
+    "statement",
+    "consent_to_name",
+}
 
 
 @transaction.atomic
@@ -215,13 +284,19 @@ def join_grievance(grievance: Grievance, *, actor, **case) -> Membership:
         return existing
     if existing is not None:
         _assign(existing, case, CASE_FIELDS)
-        existing.state, existing.role, existing.withdrawn_at = Membership.State.JOINED, Membership.Role.MEMBER, None
+        existing.state, existing.role, existing.withdrawn_at = (
+            Membership.State.JOINED,
+            Membership.Role.MEMBER,
+            None,
+        )
         existing.save()
         record_event(grievance, "membership.rejoined", actor=actor, membership=existing.pk)
         return existing
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(grievance=grievance, seller=seller, **_clean_case(case))
+            membership = Membership.objects.create(
+                grievance=grievance, seller=seller, **_clean_case(case)
+            )
     except IntegrityError:  # a concurrent duplicate request won; it changes nothing
         return Membership.objects.get(grievance=grievance, seller=seller)
     record_event(grievance, "membership.joined", actor=actor, membership=membership.pk)
@@ -235,7 +310,13 @@ def update_case(membership: Membership, *, actor, **case) -> Membership:
     changed = _assign(membership, case, CASE_FIELDS)
     if changed:
         membership.save(update_fields=changed)
-        record_event(membership.grievance, "membership.updated", actor=actor, membership=membership.pk, fields=sorted(changed))
+        record_event(
+            membership.grievance,
+            "membership.updated",
+            actor=actor,
+            membership=membership.pk,
+            fields=sorted(changed),
+        )
     return membership
 
 
@@ -243,7 +324,10 @@ def update_case(membership: Membership, *, actor, **case) -> Membership:
 def leave_grievance(grievance: Grievance, *, actor) -> Membership:
     seller = ensure_seller(actor)
     membership = (
-        Membership.objects.active().select_for_update().filter(grievance=grievance, seller=seller).first()
+        Membership.objects.active()
+        .select_for_update()
+        .filter(grievance=grievance, seller=seller)
+        .first()
     )
     if membership is None:
         raise ActionRefused(_("You are not a member of this grievance."))
@@ -266,8 +350,13 @@ def verify_member(membership: Membership, *, actor) -> Membership:
         raise ActionRefused(_("Only a current member can be verified."))
     membership.state, membership.verified_at = Membership.State.VERIFIED, timezone.now()
     membership.save(update_fields=["state", "verified_at"])
-    record_event(membership.grievance, "membership.verified", actor=actor, membership=membership.pk,
-                 member=membership.seller.display_name)
+    record_event(
+        membership.grievance,
+        "membership.verified",
+        actor=actor,
+        membership=membership.pk,
+        member=membership.seller.display_name,
+    )
     return membership
 
 
@@ -280,8 +369,13 @@ def promote_member(membership: Membership, *, actor) -> Membership:
         return membership
     membership.role = Membership.Role.ORGANISER
     membership.save(update_fields=["role"])
-    record_event(membership.grievance, "membership.promoted", actor=actor, membership=membership.pk,
-                 member=membership.seller.display_name)
+    record_event(
+        membership.grievance,
+        "membership.promoted",
+        actor=actor,
+        membership=membership.pk,
+        member=membership.seller.display_name,
+    )
     return membership
 
 
@@ -297,7 +391,9 @@ def step_down(membership: Membership, *, actor) -> Membership:
         raise ActionRefused(_("A grievance always needs an organiser. Promote someone else first."))
     membership.role = Membership.Role.MEMBER
     membership.save(update_fields=["role"])
-    record_event(membership.grievance, "membership.stepped_down", actor=actor, membership=membership.pk)
+    record_event(
+        membership.grievance, "membership.stepped_down", actor=actor, membership=membership.pk
+    )
     return membership
 
 
@@ -320,8 +416,14 @@ def _require_organiser(grievance: Grievance, actor) -> None:
 
 def _check_case(seller: Seller, grievance: Grievance, case: dict) -> None:
     store = case.get("store")
-    if store is not None and (store.seller_id != seller.pk or store.platform_id != grievance.platform_id):
-        raise ActionRefused(_("Choose one of your own stores on %(platform)s.") % {"platform": grievance.platform.name}, field="store")
+    if store is not None and (
+        store.seller_id != seller.pk or store.platform_id != grievance.platform_id
+    ):
+        raise ActionRefused(
+            _("Choose one of your own stores on %(platform)s.")
+            % {"platform": grievance.platform.name},
+            field="store",
+        )
     for f in ("amount_withheld", "amount_fined"):
         if case.get(f) is not None and Decimal(case[f]) < 0:
             raise ActionRefused(_("Amounts cannot be negative."), field=f)

@@ -8,7 +8,15 @@ from coalition.models import AuditEvent, Grievance, Membership, Platform, Seller
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
-    list_display = ("name", "holiday_country", "time_zone", "response_business_days", "chase_business_days", "round_cap", "appeal_window_days")
+    list_display = (
+        "name",
+        "holiday_country",
+        "time_zone",
+        "response_business_days",
+        "chase_business_days",
+        "round_cap",
+        "appeal_window_days",
+    )
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
@@ -32,7 +40,16 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("seller", "store")
-    fields = ("seller", "role", "state", "store", "amount_withheld", "amount_fined", "currency", "consent_to_name")
+    fields = (
+        "seller",
+        "role",
+        "state",
+        "store",
+        "amount_withheld",
+        "amount_fined",
+        "currency",
+        "consent_to_name",
+    )
     readonly_fields = fields
     can_delete = False
 
@@ -42,14 +59,24 @@ class GrievanceAdmin(admin.ModelAdmin):
     list_display = ("title", "platform", "category", "state", "visibility", "hidden", "created_at")
     list_filter = ("platform", "category", "state", "visibility", "hidden")
     search_fields = ("title", "summary")
-    readonly_fields = ("created_by", "created_at", "updated_at", "merged_into", "state", "hidden", "hidden_reason")
+    readonly_fields = (
+        "created_by",
+        "created_at",
+        "updated_at",
+        "merged_into",
+        "state",
+        "hidden",
+        "hidden_reason",
+    )
     inlines = [MembershipInline]
     actions = ["hide", "unhide"]
 
     @admin.action(description=_("Hide selected grievances (abuse)"))
     def hide(self, request, queryset):
         for g in queryset:
-            actions.hide_grievance(g, actor=request.user, reason=str(_("Hidden by staff from the admin")))
+            actions.hide_grievance(
+                g, actor=request.user, reason=str(_("Hidden by staff from the admin"))
+            )
         self.message_user(request, _("Hidden."), messages.SUCCESS)
 
     @admin.action(description=_("Make selected grievances visible again"))
@@ -60,7 +87,11 @@ class GrievanceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
-        fields = {k: form.cleaned_data[k] for k in form.changed_data if k in actions.EDITABLE_GRIEVANCE_FIELDS}
+        fields = {
+            k: form.cleaned_data[k]
+            for k in form.changed_data
+            if k in actions.EDITABLE_GRIEVANCE_FIELDS
+        }
         try:
             actions.update_grievance(Grievance.objects.get(pk=obj.pk), actor=request.user, **fields)
         except ActionRefused as exc:

@@ -15,7 +15,13 @@ class CoalitionConfig(AppConfig):
 
         # The evidence checklist with done / missing per kind replaces the plain list of kinds.
         register_grievance_section(
-            "coalition/evidence/_section.html", grievance_section, order=20, slot="side", replaces="checklist"
+            "coalition/evidence/_section.html",
+            grievance_section,
+            order=20,
+            slot="side",
+            replaces="checklist",
         )
         # Counterfeit grievances: confirmed listings, "report a listing", coupons left.
-        register_grievance_section("coalition/reports/_grievance_section.html", reports_section, order=40)
+        register_grievance_section(
+            "coalition/reports/_grievance_section.html", reports_section, order=40
+        )

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.categories import Category, EvidenceKind
 
-currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter currency code such as USD or CNY."))
+currency_validator = RegexValidator(
+    r"^[A-Z]{3}$", _("Use a three-letter currency code such as USD or CNY.")
+)
 
 
 class Platform(models.Model):
@@ -29,13 +31,19 @@ class Platform(models.Model):
     appeal_email = models.EmailField(_("appeal email address"), blank=True)
     portal_url = models.URLField(_("appeal portal URL"), blank=True)
     holiday_country = models.CharField(
-        _("holiday calendar"), max_length=8, blank=True,
-        help_text=_("Country code for the holidays package, e.g. US, CN, DE. Empty: weekends only."),
+        _("holiday calendar"),
+        max_length=8,
+        blank=True,
+        help_text=_(
+            "Country code for the holidays package, e.g. US, CN, DE. Empty: weekends only."
+        ),
     )
     holiday_subdivision = models.CharField(_("holiday subdivision"), max_length=8, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     response_business_days = models.PositiveSmallIntegerField(
-        _("expected response (business days)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(120)]
+        _("expected response (business days)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     chase_business_days = models.PositiveSmallIntegerField(
         _("chase every (business days)"), default=5, validators=[MaxValueValidator(60)]
@@ -43,13 +51,21 @@ class Platform(models.Model):
     round_cap = models.PositiveSmallIntegerField(
         _("rounds per channel before warning"), default=3, validators=[MinValueValidator(1)]
     )
-    appeal_window_days = models.PositiveSmallIntegerField(_("appeal window (days after an infraction)"), default=90)
+    appeal_window_days = models.PositiveSmallIntegerField(
+        _("appeal window (days after an infraction)"), default=90
+    )
     # Suspension thresholds used by the store health check (DESIGN.md §2).
     max_unfulfillable_refund_rate = models.DecimalField(
-        _("max refund rate for unfulfillable orders (%)"), max_digits=5, decimal_places=2, default=Decimal("3.00")
+        _("max refund rate for unfulfillable orders (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
     )
     max_chargeback_rate = models.DecimalField(
-        _("chargeback rate treated as high from (%)"), max_digits=5, decimal_places=2, default=Decimal("0.50")
+        _("chargeback rate treated as high from (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.50"),
     )
     min_fulfilment_rate = models.DecimalField(
         _("minimum fulfilment rate (%)"), max_digits=5, decimal_places=2, default=Decimal("90.00")
@@ -72,9 +88,13 @@ class Seller(models.Model):
         EN = "en", _("English")
         ZH_HANS = "zh-hans", _("Simplified Chinese")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seller")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seller"
+    )
     display_name = models.CharField(_("display name"), max_length=80)
-    language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.EN)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.EN
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     email_notifications = models.BooleanField(_("send me reminder emails"), default=True)
     unsubscribe_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -109,7 +129,8 @@ class Store(models.Model):
         verbose_name_plural = _("stores")
         constraints = [
             models.UniqueConstraint(
-                fields=["seller", "platform", "platform_store_id"], name="store_unique_per_seller_platform"
+                fields=["seller", "platform", "platform_store_id"],
+                name="store_unique_per_seller_platform",
             )
         ]
 
@@ -143,8 +164,12 @@ class Grievance(models.Model):
     summary = models.TextField(_("summary"), max_length=5000)
     demands = models.TextField(_("what we ask the platform for"), max_length=5000)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
-    rung = models.CharField(_("escalation"), max_length=24, choices=Rung.choices, default=Rung.PLATFORM_APPEAL)
-    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    rung = models.CharField(
+        _("escalation"), max_length=24, choices=Rung.choices, default=Rung.PLATFORM_APPEAL
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     hidden = models.BooleanField(_("hidden by staff"), default=False)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
     merged_into = models.ForeignKey(
@@ -198,17 +223,31 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.JOINED)
     store = models.ForeignKey(
-        Store, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships",
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
         verbose_name=_("affected store"),
     )
     incident_date = models.DateField(_("incident date"), null=True, blank=True)
     amount_withheld = models.DecimalField(
-        _("amount withheld"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("amount withheld"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
     amount_fined = models.DecimalField(
-        _("amount fined"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("amount fined"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
-    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[currency_validator])
+    currency = models.CharField(
+        _("currency"), max_length=3, default="USD", validators=[currency_validator]
+    )
     statement = models.TextField(_("what happened to you"), max_length=3000, blank=True)
     consent_to_name = models.BooleanField(_("I agree to be named to the platform"), default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
@@ -222,8 +261,13 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["grievance", "seller"], name="membership_one_per_seller"),
-            models.CheckConstraint(condition=Q(amount_withheld__gte=0) & Q(amount_fined__gte=0), name="membership_amounts_non_negative"),
+            models.UniqueConstraint(
+                fields=["grievance", "seller"], name="membership_one_per_seller"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_withheld__gte=0) & Q(amount_fined__gte=0),
+                name="membership_amounts_non_negative",
+            ),
         ]
         indexes = [models.Index(fields=["grievance", "state"])]
 
@@ -250,10 +294,16 @@ class AuditEvent(models.Model):
     must write it too, and `coalition` never imports `appeals`.
     """
 
-    grievance = models.ForeignKey(Grievance, null=True, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    grievance = models.ForeignKey(
+        Grievance, null=True, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     verb = models.CharField(max_length=48)
-    subject = models.CharField(max_length=64, blank=True, db_index=True, help_text="e.g. round:2, evidence:17")
+    subject = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="e.g. round:2, evidence:17"
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -289,10 +339,19 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     redacted_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redacted_copies",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="redacted_copies",
         verbose_name=_("redacted copy of"),
     )
-    visibility = models.CharField(_("who can see it"), max_length=12, choices=Visibility.choices, default=Visibility.ORGANISERS)
+    visibility = models.CharField(
+        _("who can see it"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.ORGANISERS,
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -303,7 +362,9 @@ class Evidence(models.Model):
         constraints = [
             # The same file twice in one grievance is recognised, not stored twice.
             models.UniqueConstraint(
-                fields=["grievance", "sha256"], condition=Q(withdrawn_at__isnull=True), name="evidence_unique_file_per_grievance"
+                fields=["grievance", "sha256"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="evidence_unique_file_per_grievance",
             )
         ]
         indexes = [models.Index(fields=["grievance", "kind"])]
@@ -316,4 +377,4 @@ class Evidence(models.Model):
         return self.withdrawn_at is not None
 
 
-from coalition.reports_models import *  # noqa: E402,F401,F403
+from coalition.reports_models import *  # noqa: E402, F403

@@ -81,7 +81,12 @@ def membership_of(user, grievance: Grievance) -> Membership | None:
     seller = seller_of(user)
     if seller is None:
         return None
-    return Membership.objects.active().filter(grievance=grievance, seller=seller).select_related("store").first()
+    return (
+        Membership.objects.active()
+        .filter(grievance=grievance, seller=seller)
+        .select_related("store")
+        .first()
+    )
 
 
 def can_organise(user, grievance: Grievance, membership: Membership | None = None) -> bool:
@@ -101,7 +106,11 @@ def own_stores(user) -> QuerySet[Store]:
 def visible_members(user, grievance: Grievance, *, organiser: bool) -> QuerySet[Membership]:
     """Organisers see every active member (with store IDs); members see those who consented to
     be named; everyone else sees nobody."""
-    qs = grievance.memberships.active().select_related("seller", "store", "store__platform").order_by("joined_at")
+    qs = (
+        grievance.memberships.active()
+        .select_related("seller", "store", "store__platform")
+        .order_by("joined_at")
+    )
     if organiser:
         return qs
     if membership_of(user, grievance) is None:
@@ -114,7 +123,9 @@ class Aggregates:
     member_count: int = 0
     contributor_count: int = 0
     store_count: int = 0
-    totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # currency -> withheld/fined
+    totals: dict[str, dict[str, Decimal]] = field(
+        default_factory=dict
+    )  # currency -> withheld/fined
     disclosed: bool = False  # whether store counts and amounts may be shown to this viewer
 
     @property
@@ -133,7 +144,9 @@ def aggregates(grievance: Grievance, *, organiser: bool) -> Aggregates:
         stores=Count("store", distinct=True),
     )
     result = Aggregates(
-        member_count=head["members"], contributor_count=head["contributors"], store_count=head["stores"]
+        member_count=head["members"],
+        contributor_count=head["contributors"],
+        store_count=head["stores"],
     )
     result.disclosed = organiser or not result.below_threshold
     if not result.disclosed:
@@ -149,7 +162,9 @@ def aggregates(grievance: Grievance, *, organiser: bool) -> Aggregates:
     return result
 
 
-def similar_grievances(platform: Platform | int | None, title: str, text: str = "", *, user=None, limit: int = 5):
+def similar_grievances(
+    platform: Platform | int | None, title: str, text: str = "", *, user=None, limit: int = 5
+):
     """Open grievances on the same platform that look like this one, best first.
 
     PostgreSQL: full-text rank plus pg_trgm similarity on the title. Elsewhere (the embedded SQLite
@@ -165,11 +180,18 @@ def similar_grievances(platform: Platform | int | None, title: str, text: str = 
 
 
 def _similar_postgres(qs, title: str, text: str):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+    from django.contrib.postgres.search import (
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+        TrigramSimilarity,
+    )
 
     # The "english" configuration drops stop words, so "of" in "Unheard-of" cannot match every
     # summary; Chinese text passes through it unstemmed.
-    vector = SearchVector("title", weight="A", config="english") + SearchVector("summary", weight="B", config="english")
+    vector = SearchVector("title", weight="A", config="english") + SearchVector(
+        "summary", weight="B", config="english"
+    )
     words = _significant_words(f"{title} {text}")
     if not words:
         return qs.none()

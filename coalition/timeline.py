@@ -40,7 +40,11 @@ def register_verbs(labels: dict[str, Any], *, private: bool = False) -> None:
 
 def grievance_timeline(grievance: Grievance):
     """The grievance's shared timeline, newest first."""
-    return grievance.events.exclude(verb__in=PRIVATE_VERBS).select_related("actor__seller").order_by("-created_at", "-id")
+    return (
+        grievance.events.exclude(verb__in=PRIVATE_VERBS)
+        .select_related("actor__seller")
+        .order_by("-created_at", "-id")
+    )
 
 
 def record_event(
@@ -53,7 +57,9 @@ def record_event(
 ) -> AuditEvent:
     """Append one timeline entry; call inside the action's transaction."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(grievance=grievance, actor=user, verb=verb, subject=subject, data=data)
+    return AuditEvent.objects.create(
+        grievance=grievance, actor=user, verb=verb, subject=subject, data=data
+    )
 
 
 def describe(event: AuditEvent) -> str:

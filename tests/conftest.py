@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from tests.factories import GrievanceFactory, MembershipFactory, OrganiserFactory, PlatformFactory, SellerFactory, UserFactory
+from tests.factories import (
+    GrievanceFactory,
+    MembershipFactory,
+    OrganiserFactory,
+    PlatformFactory,
+    SellerFactory,
+    UserFactory,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -25,7 +32,9 @@ def require_service(name: str, available: bool, why: str = "") -> None:
 
 @pytest.fixture
 def postgres(db):
-    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://…")
+    require_service(
+        "PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://…"
+    )
 
 
 @pytest.fixture
@@ -108,3 +117,12 @@ def organiser_client(client, organiser):
 def member_client(client, member, membership):
     client.force_login(member.user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache and would otherwise leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

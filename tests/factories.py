@@ -24,7 +24,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Users have a verified primary email unless verified=False is passed."""
         if create:
             self.save()
-            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=extracted is not False)
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=extracted is not False
+            )
 
 
 class SellerFactory(factory.django.DjangoModelFactory):
@@ -131,7 +133,9 @@ class SignatureFactory(factory.django.DjangoModelFactory):
         model = "appeals.Signature"
 
     appeal = factory.SubFactory(AppealFactory)
-    membership = factory.SubFactory(MembershipFactory, grievance=factory.SelfAttribute("..appeal.grievance"))
+    membership = factory.SubFactory(
+        MembershipFactory, grievance=factory.SelfAttribute("..appeal.grievance")
+    )
     consent_to_name = False
 
 
@@ -140,7 +144,9 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
         model = "appeals.Submission"
 
     appeal = factory.SubFactory(AppealFactory, state="submitted")
-    membership = factory.SubFactory(MembershipFactory, grievance=factory.SelfAttribute("..appeal.grievance"))
+    membership = factory.SubFactory(
+        MembershipFactory, grievance=factory.SelfAttribute("..appeal.grievance")
+    )
     submitted_on = factory.LazyFunction(_today)
     ticket_reference = factory.Sequence(lambda n: f"TICKET-{n:05d}")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -15,24 +16,39 @@ from coalition.errors import ActionRefused
 def exception_handler(exc, context):
     if isinstance(exc, ActionRefused):
         errors = {exc.field: [str(exc.message)]} if exc.field else {}
-        return Response({"detail": str(exc.message), "errors": errors, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": str(exc.message), "errors": errors, "code": exc.code},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = {"detail": _("Please correct the errors below."), "errors": errors, "code": "invalid"}
+        response.data = {
+            "detail": _("Please correct the errors below."),
+            "errors": errors,
+            "code": "invalid",
+        }
     elif isinstance(data, dict) and "detail" in data:
-        response.data = {"detail": str(data["detail"]), "errors": {}, "code": getattr(data["detail"], "code", "error")}
+        response.data = {
+            "detail": str(data["detail"]),
+            "errors": {},
+            "code": getattr(data["detail"], "code", "error"),
+        }
     return response
 
 
 def json_404(request, exception=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found."), "errors": {}, "code": "not_found"}, status=404)
+        return JsonResponse(
+            {"detail": _("Not found."), "errors": {}, "code": "not_found"}, status=404
+        )
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception or Http404())
@@ -40,10 +56,12 @@ def json_404(request, exception=None):
 
 def json_500(request):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Server error."), "errors": {}, "code": "server_error"}, status=500)
+        return JsonResponse(
+            {"detail": _("Server error."), "errors": {}, "code": "server_error"}, status=500
+        )
     from django.views.defaults import server_error
 
     return server_error(request)
 
 
-__all__ = ["exception_handler", "json_404", "json_500", "PermissionDenied"]
+__all__ = ["PermissionDenied", "exception_handler", "json_404", "json_500"]

@@ -10,7 +10,9 @@ router.register("platforms", views.PlatformViewSet, basename="platform")
 router.register("stores", views.StoreViewSet, basename="store")
 router.register("grievances", views.GrievanceViewSet, basename="grievance")
 # Keep this basename: evidence download URLs are reversed as "grievance-evidence-download".
-router.register(r"grievances/(?P<grievance_pk>\d+)/evidence", EvidenceViewSet, basename="grievance-evidence")
+router.register(
+    r"grievances/(?P<grievance_pk>\d+)/evidence", EvidenceViewSet, basename="grievance-evidence"
+)
 router.register("reports", report_api.InfringementReportViewSet, basename="infringement-report")
 router.register("coupon-offers", report_api.CouponOfferViewSet, basename="coupon-offer")
 router.register("health-checks", report_api.HealthCheckViewSet, basename="health-check")

@@ -1,6 +1,6 @@
 """The embedded default used by `make run`."""
 
-from config.settings.base import *  # noqa: F401,F403
+from config.settings.base import *  # noqa: F403
 from config.settings.base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -330,7 +330,9 @@ def test_changing_the_schedule_of_a_ready_round_tells_the_follow_ups(
 
 
 def test_moving_the_signing_deadline_moves_the_reminders(signing, organiser, hook_calls):
-    actions.update_draft(signing, actor=organiser.user, signing_deadline=timezone.now() + timedelta(days=4))
+    actions.update_draft(
+        signing, actor=organiser.user, signing_deadline=timezone.now() + timedelta(days=4)
+    )
     assert [name for name, _ in hook_calls] == ["on_signing_opened"]
 
 

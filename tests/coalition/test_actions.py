@@ -8,18 +8,32 @@ from coalition import actions
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Grievance, Membership
 from coalition.queries import AGGREGATE_MIN_CONTRIBUTORS, aggregates
-from tests.factories import GrievanceFactory, MembershipFactory, OrganiserFactory, SellerFactory, StoreFactory
+from tests.factories import (
+    GrievanceFactory,
+    MembershipFactory,
+    OrganiserFactory,
+    SellerFactory,
+    StoreFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_creating_a_grievance_makes_its_creator_the_verified_organiser(platform, organiser):
     g = actions.create_grievance(
-        actor=organiser.user, platform=platform, category="refund_dispute", title="Unjust refunds",
-        summary="s", demands="d",
+        actor=organiser.user,
+        platform=platform,
+        category="refund_dispute",
+        title="Unjust refunds",
+        summary="s",
+        demands="d",
     )
     m = g.memberships.get()
-    assert (m.seller, m.role, m.state) == (organiser, Membership.Role.ORGANISER, Membership.State.VERIFIED)
+    assert (m.seller, m.role, m.state) == (
+        organiser,
+        Membership.Role.ORGANISER,
+        Membership.State.VERIFIED,
+    )
     assert AuditEvent.objects.filter(grievance=g, verb="grievance.created").count() == 1
 
 
@@ -107,13 +121,25 @@ def test_merge_needs_an_organiser_of_both(platform, organiser):
         actions.merge_grievances(dup, into=target, actor=organiser.user)
 
 
-@pytest.mark.parametrize("contributors, disclosed", [(AGGREGATE_MIN_CONTRIBUTORS - 1, False), (AGGREGATE_MIN_CONTRIBUTORS, True)])
-def test_amounts_are_shown_to_members_only_from_five_contributors(grievance, contributors, disclosed):
+@pytest.mark.parametrize(
+    "contributors, disclosed",
+    [(AGGREGATE_MIN_CONTRIBUTORS - 1, False), (AGGREGATE_MIN_CONTRIBUTORS, True)],
+)
+def test_amounts_are_shown_to_members_only_from_five_contributors(
+    grievance, contributors, disclosed
+):
     for _ in range(contributors):
         MembershipFactory(grievance=grievance, amount_withheld=Decimal("100.00"), currency="USD")
     MembershipFactory(grievance=grievance)  # joined without figures: not a contributor
     agg = aggregates(grievance, organiser=False)
     assert agg.disclosed is disclosed
     assert agg.member_count == contributors + 2
-    assert agg.totals == ({"USD": {"withheld": Decimal("100.00") * contributors, "fined": Decimal("0")}} if disclosed else {})
-    assert aggregates(grievance, organiser=True).totals["USD"]["withheld"] == Decimal("100.00") * contributors
+    assert agg.totals == (
+        {"USD": {"withheld": Decimal("100.00") * contributors, "fined": Decimal("0")}}
+        if disclosed
+        else {}
+    )
+    assert (
+        aggregates(grievance, organiser=True).totals["USD"]["withheld"]
+        == Decimal("100.00") * contributors
+    )

@@ -19,14 +19,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 @pytest.fixture(scope="session")
 def browser():
-    require_service("Chromium", shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), "apt-get install chromium")
+    require_service(
+        "Chromium",
+        shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM),
+        "apt-get install chromium",
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -37,7 +37,9 @@ def sign_up_and_confirm(page, email: str, name: str) -> None:
 
 
 def test_second_seller_is_offered_the_existing_grievance_and_joins_it(new_page):
-    platform = PlatformFactory(name="Wish", slug="wish")  # the seeded profile, or a fresh one after a flush
+    platform = PlatformFactory(
+        name="Wish", slug="wish"
+    )  # the seeded profile, or a fresh one after a flush
     title = "Wish withheld our payouts after the policy change"
 
     first = new_page()
@@ -46,8 +48,12 @@ def test_second_seller_is_offered_the_existing_grievance_and_joins_it(new_page):
     first.select_option("select[name=platform]", label=platform.name)
     first.select_option("select[name=category]", value="funds_withheld")
     first.fill("input[name=title]", title)
-    first.fill("textarea[name=summary]", "Since March our payouts are frozen with no statement of reasons.")
-    first.fill("textarea[name=demands]", "Release the funds and give every store a statement of reasons.")
+    first.fill(
+        "textarea[name=summary]", "Since March our payouts are frozen with no statement of reasons."
+    )
+    first.fill(
+        "textarea[name=demands]", "Release the funds and give every store a statement of reasons."
+    )
     first.get_by_role("button", name="Register the grievance").click()
     expect(first.locator("h1")).to_have_text(title)
     expect(first.locator("main")).to_contain_text("1 member")
@@ -57,7 +63,9 @@ def test_second_seller_is_offered_the_existing_grievance_and_joins_it(new_page):
     sign_up_and_confirm(second, "sam.seller@example.com", "Sam")
     second.goto("/grievances/new/")
     second.select_option("select[name=platform]", label=platform.name)
-    second.locator("input[name=title]").press_sequentially("Wish withheld payouts policy change", delay=20)
+    second.locator("input[name=title]").press_sequentially(
+        "Wish withheld payouts policy change", delay=20
+    )
     suggestion = second.locator("#similar-live").get_by_role("link", name=title)
     expect(suggestion).to_be_visible()
     suggestion.click()
