@@ -21,3 +21,16 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 ACCOUNT_RATE_LIMITS = False
 IN_CI = env.bool("CI", default=False)
+
+# Integration tests (tests/integration) start a real SMTP server on loopback and hand its address
+# to the Celery worker they start; nothing else sets this.
+if env("TEST_EMAIL_URL", default=""):
+    vars().update(env.email_url("TEST_EMAIL_URL"))
+# Unit tests never reach a broker: they assert what was queued and send in-process. Without a
+# CELERY_BROKER_URL, a stray .delay() stays in memory instead of landing in var/broker, where a
+# `make run` worker would pick it up.
+if not env("CELERY_BROKER_URL", default=""):
+    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+# Outbox retries come back within seconds, so an integration test can outlast an SMTP outage.
+OUTBOX_RETRY_BASE_SECONDS = env.float("TEST_OUTBOX_RETRY_BASE_SECONDS", default=1.0)
