@@ -1,6 +1,6 @@
 """Tests: PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set (CI), else SQLite."""
 
-from config.settings.base import *  # noqa: F401,F403
+from config.settings.base import *  # noqa: F403
 from config.settings.base import BASE_DIR, env
 
 DEBUG = False
