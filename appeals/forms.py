@@ -248,7 +248,7 @@ class LogSubmissionForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("What happened"),
+        label=_("Outcome of your appeal"),
         choices=[
             (value, label)
             for value, label in Submission.Outcome.choices

@@ -500,10 +500,11 @@ def _check_reviewable(report: InfringementReport, actor: Any, decision: str) -> 
         InfringementReport.State.REJECTED: Decision.REJECT,
     }
     if report.state in done and done[report.state] != decision:
-        raise ActionRefused(
-            _("This report was already %(state)s.") % {"state": report.get_state_display().lower()},
-            field="decision",
-        )
+        already = {
+            InfringementReport.State.CONFIRMED: _("This report was already confirmed."),
+            InfringementReport.State.REJECTED: _("This report was already rejected."),
+        }
+        raise ActionRefused(already[report.state], field="decision")
 
 
 def _confirm(report: InfringementReport, actor: Any) -> ReviewResult:
