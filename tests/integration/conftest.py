@@ -149,12 +149,19 @@ class Worker:
         return self.log.read_bytes()[offset:][-4000:].decode(errors="replace")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def worker(services, smtp_server, tmp_path_factory):
-    """A real worker on this session's private queue, started once and shared by the tests
-    (a test that kills it starts it again)."""
+    """A real worker on this session's private queue, one per test (a test that kills it starts
+    it again). It is stopped before pytest-django flushes the test database: a worker still
+    finishing redelivered tasks would hold locks that the flush's TRUNCATE waits on (deadlock)."""
+    import redis
+
     from config.celery_app import app
 
+    # Messages a previous test left (redeliveries after a kill) must not leak into this one.
+    redis.Redis.from_url(BROKER_URL).delete(
+        QUEUE, f"{QUEUE}\x06\x163", f"{QUEUE}\x06\x166", f"{QUEUE}\x06\x169"
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
