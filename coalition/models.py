@@ -6,6 +6,7 @@ small derived properties.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from decimal import Decimal
 
@@ -138,6 +139,10 @@ class Store(models.Model):
         return f"{self.name} ({self.platform})"
 
 
+def new_share_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class Grievance(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -176,6 +181,8 @@ class Grievance(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
     infraction_date = models.DateField(_("date of the platform's action"), null=True, blank=True)
+    # Ids are sequential, so "unlisted: only people with the link" needs a secret in the link.
+    share_key = models.CharField(max_length=32, default=new_share_key, editable=False)
     created_by = models.ForeignKey(Seller, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

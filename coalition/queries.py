@@ -47,17 +47,22 @@ def active_member_count() -> Coalesce:
     return Coalesce(Subquery(members, output_field=IntegerField()), 0)
 
 
-def reachable_grievances(user) -> QuerySet[Grievance]:
-    """Grievances this user may open by link: hidden ones only for staff and their own members."""
+def reachable_grievances(user, key: str | None = None) -> QuerySet[Grievance]:
+    """Grievances this user may open: public ones, unlisted ones with their share key (`key`, from
+    the link), and any their own membership gives access to; hidden ones only for members and staff."""
     qs = Grievance.objects.select_related("platform")
     if is_staff(user):
         return qs
+    by_link = Q(visibility=Grievance.Visibility.PUBLIC)
+    if key:
+        by_link |= Q(share_key=key)
+    reachable = Q(hidden=False) & by_link
     seller = seller_of(user)
-    if seller is None:
-        return qs.filter(hidden=False)
-    # A subquery, not a join: a join here would also constrain later member-count annotations.
-    mine = Membership.objects.active().filter(seller=seller).values("grievance_id")
-    return qs.filter(Q(hidden=False) | Q(pk__in=mine))
+    if seller is not None:
+        # A subquery, not a join: a join here would also constrain later member-count annotations.
+        mine = Membership.objects.active().filter(seller=seller).values("grievance_id")
+        reachable |= Q(pk__in=mine)
+    return qs.filter(reachable)
 
 
 def listed_grievances(user) -> QuerySet[Grievance]:

@@ -7,6 +7,8 @@ error next to the form field it names, or an error message.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -182,7 +184,25 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _reachable(request: HttpRequest, pk: int) -> Grievance:
-    return get_object_or_404(queries.reachable_grievances(request.user), pk=pk)
+    return get_object_or_404(queries.reachable_grievances(request.user, _share_key(request)), pk=pk)
+
+
+def _with_key(url: str, key: str | None) -> str:
+    return f"{url}?{urlencode({'key': key})}" if key else url
+
+
+def _share_url(request: HttpRequest, grievance: Grievance, membership) -> str:
+    """Members and staff can pass an unlisted grievance on; its link carries the share key."""
+    if grievance.visibility != Grievance.Visibility.UNLISTED:
+        return ""
+    if membership is None and not queries.is_staff(request.user):
+        return ""
+    return _with_key(request.build_absolute_uri(grievance.get_absolute_url()), grievance.share_key)
+
+
+def _share_key(request: HttpRequest) -> str | None:
+    """An unlisted grievance's secret, carried in its share link as ?key=."""
+    return request.GET.get("key") or None
 
 
 def _organised(request: HttpRequest, pk: int) -> Grievance:
@@ -277,7 +297,10 @@ def similar(request: HttpRequest) -> JsonResponse:
 
 def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grievance = get_object_or_404(
-        queries.reachable_grievances(request.user).select_related("merged_into"), pk=pk
+        queries.reachable_grievances(request.user, _share_key(request)).select_related(
+            "merged_into"
+        ),
+        pk=pk,
     )
     if grievance.state == Grievance.State.MERGED and grievance.merged_into_id:
         messages.info(
@@ -293,6 +316,8 @@ def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grievance": grievance,
         "membership": membership,
         "organiser": organiser,
+        "join_url": _with_key(reverse("coalition:join", args=[grievance.pk]), _share_key(request)),
+        "share_url": _share_url(request, grievance, membership),
         "is_staff": queries.is_staff(request.user),
         "agg": queries.aggregates(grievance, organiser=organiser),
         "min_contributors": queries.AGGREGATE_MIN_CONTRIBUTORS,

@@ -252,6 +252,13 @@ MEMBER_ACTIONS = [IsAuthenticated, IsGrievanceMember]
 ORGANISER_ACTIONS = [IsAuthenticated, IsGrievanceOrganiser]
 
 
+SHARE_KEY = OpenApiParameter(
+    "key",
+    OpenApiTypes.STR,
+    description="The share key from an unlisted grievance's link; not needed for public ones.",
+)
+
+
 @extend_schema(tags=["grievances"])
 @extend_schema_view(
     list=extend_schema(
@@ -272,9 +279,11 @@ class GrievanceViewSet(mixins.ListModelMixin, GenericViewSet):
         if self.action == "list":
             # platform is already select_related by the queries helpers.
             return with_member_count(listed_grievances(user)).order_by("-created_at", "-id")
+        # An unlisted grievance opens with the share key from its link (?key=).
+        key = self.request.query_params.get("key") or None
         if self.action == "retrieve":
-            return with_member_count(reachable_grievances(user))
-        return reachable_grievances(user)
+            return with_member_count(reachable_grievances(user, key))
+        return reachable_grievances(user, key)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # The ?q=/?platform= filters narrow the list only, never a detail lookup.
@@ -307,7 +316,7 @@ class GrievanceViewSet(mixins.ListModelMixin, GenericViewSet):
         """The detail representation; after a write it is read afresh, as the counts have moved."""
         if not fresh:
             self.__dict__.pop("_standing", None)
-            grievance = with_member_count(reachable_grievances(self.request.user)).get(
+            grievance = with_member_count(Grievance.objects.select_related("platform")).get(
                 pk=grievance.pk
             )
         standing = self.standing(grievance)
@@ -329,7 +338,9 @@ class GrievanceViewSet(mixins.ListModelMixin, GenericViewSet):
     # -- the grievance itself ---------------------------------------------------------------
 
     @extend_schema(
-        summary="One grievance", responses={200: GrievanceDetailSerializer, **errors(404)}
+        summary="One grievance",
+        parameters=[SHARE_KEY],
+        responses={200: GrievanceDetailSerializer, **errors(404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._detail(self.get_object(), fresh=True)
@@ -407,6 +418,7 @@ class GrievanceViewSet(mixins.ListModelMixin, GenericViewSet):
 
     @extend_schema(
         summary="Join with your case; joining again changes nothing",
+        parameters=[SHARE_KEY],
         request=JoinSerializer,
         examples=[JOIN_EXAMPLE],
         responses={

@@ -226,9 +226,23 @@ def test_a_hidden_grievance_is_a_404_to_those_outside_it(as_, who, expected, hid
 
 
 @pytest.mark.parametrize("who", CALLERS)
-def test_an_unlisted_grievance_opens_by_its_link(as_, who, grievance, membership):
+def test_an_unlisted_grievance_opens_with_the_share_key_of_its_link(
+    as_, who, grievance, membership
+):
     Grievance.objects.filter(pk=grievance.pk).update(visibility=Grievance.Visibility.UNLISTED)
-    assert as_(who).get(f"/api/v1/grievances/{grievance.pk}/").status_code == 200
+    url = f"/api/v1/grievances/{grievance.pk}/"
+    assert as_(who).get(url, {"key": grievance.share_key}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 404), ("outsider", 404), ("member", 200), ("organiser", 200), ("staff", 200)],
+)
+def test_an_unlisted_grievance_is_not_found_by_guessing_its_id(
+    as_, who, status, grievance, membership
+):
+    Grievance.objects.filter(pk=grievance.pk).update(visibility=Grievance.Visibility.UNLISTED)
+    assert as_(who).get(f"/api/v1/grievances/{grievance.pk}/").status_code == status
 
 
 def test_an_id_that_does_not_exist_is_a_json_404(api_client):

@@ -153,9 +153,32 @@ def test_everyone_can_open_a_public_grievance(client_as, grievance, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_an_unlisted_grievance_opens_by_link_for_everyone(client_as, grievance, role):
+def test_an_unlisted_grievance_opens_by_its_share_link_for_everyone(client_as, grievance, role):
     Grievance.objects.filter(pk=grievance.pk).update(visibility=Grievance.Visibility.UNLISTED)
-    assert client_as(role).get(detail_url(grievance)).status_code == 200
+    assert (
+        client_as(role).get(detail_url(grievance), {"key": grievance.share_key}).status_code == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 404), ("outsider", 404), ("member", 200), ("organiser", 200), ("staff", 200)],
+)
+def test_an_unlisted_grievance_is_not_found_by_guessing_its_id(client_as, grievance, role, status):
+    Grievance.objects.filter(pk=grievance.pk).update(visibility=Grievance.Visibility.UNLISTED)
+    assert client_as(role).get(detail_url(grievance)).status_code == status
+    assert client_as(role).get(detail_url(grievance), {"key": "wrong"}).status_code == status
+
+
+def test_members_of_an_unlisted_grievance_see_its_share_link_and_the_link_lets_others_join(
+    client_as, grievance
+):
+    Grievance.objects.filter(pk=grievance.pk).update(visibility=Grievance.Visibility.UNLISTED)
+    page = text(client_as("member").get(detail_url(grievance)))
+    assert f"?key={grievance.share_key}" in page
+    by_link = text(client_as("outsider").get(detail_url(grievance), {"key": grievance.share_key}))
+    assert f"/join/?key={grievance.share_key}" in by_link
+    assert grievance.share_key not in text(client_as("organiser").get("/grievances/"))
 
 
 @pytest.mark.parametrize(
