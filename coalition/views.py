@@ -7,12 +7,11 @@ error next to the form field it names, or an error message.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
