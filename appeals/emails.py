@@ -344,16 +344,21 @@ def overdue_alert(
     )
 
 
-def next_round(membership: Membership, appeal: Appeal, *, now=None) -> Notification:
-    """Ask an organiser to prepare the next round after a partial grant or a rejection."""
+def next_round(
+    membership: Membership, appeal: Appeal, *, now=None, drafted: Appeal | None = None
+) -> Notification:
+    """Ask an organiser to prepare the next round after a partial grant or a rejection; with
+    auto-rounds, `drafted` is the round already drafted for them to review."""
+    if drafted is not None:
+        target = reverse("appeals:round_edit", args=[drafted.pk])
+    else:
+        target = reverse("appeals:round_new", args=[appeal.grievance_id])
     return _to_member(
         "next_round",
         membership,
         appeal,
         key=f"next_round:{appeal.pk}:{membership.pk}",
-        context={
-            "new_round_url": _absolute(reverse("appeals:round_new", args=[appeal.grievance_id]))
-        },
+        context={"new_round_url": _absolute(target), "drafted": drafted},
         now=now,
     )
 

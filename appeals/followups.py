@@ -58,6 +58,9 @@ register_verbs(
         "round.overdue": gettext_lazy("noted that the platform's answer is overdue"),
         "round.very_overdue": gettext_lazy("noted that the platform's answer is very overdue"),
         "round.next_round_prompted": gettext_lazy("asked the organisers to prepare the next round"),
+        "round.next_round_drafted": gettext_lazy(
+            "drafted the next round for the organisers to review"
+        ),
         "submission.outcome_asked": gettext_lazy("asked a member how their own appeal ended"),
     }
 )

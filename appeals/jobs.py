@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 
 from appeals import emails, followups, outbox, states
 from appeals.models import Appeal, FollowUp, Notification, Signature, Submission
+from coalition.errors import ActionRefused
 from coalition.models import Membership
 
 S = Appeal.State
@@ -180,9 +181,9 @@ def outcome_check(follow_up: FollowUp, now: datetime) -> Event:
 def next_round(follow_up: FollowUp, now: datetime) -> Event:
     """Ask the organisers to prepare the next round after a partial grant or a rejection.
 
-    With auto-rounds this would also draft round N+1; there is no auto-rounds setting on a
-    grievance yet, and a round drafted without a new argument is the kind platforms ignore, so
-    the organisers are asked instead."""
+    With auto-rounds on, round N+1 is drafted first (from round N's letter) for them to review —
+    unless the round would need an organiser's reason (nothing new, or the round cap reached):
+    a blind resubmission is what platforms ignore, so then they are only asked."""
     appeal = _appeal(follow_up)
     answered = appeal.state == S.RESPONDED and appeal.outcome in {
         Appeal.Outcome.PARTIAL,
@@ -193,8 +194,32 @@ def next_round(follow_up: FollowUp, now: datetime) -> Event:
     later = appeal.grievance.rounds.filter(number__gt=appeal.number).exclude(state=S.WITHDRAWN)
     if later.exists():
         raise NotApplicable("the next round exists")
-    outbox.enqueue(emails.next_round(m, appeal, now=now) for m in _organisers(appeal))
+    drafted = _auto_draft(appeal)
+    outbox.enqueue(
+        emails.next_round(m, appeal, now=now, drafted=drafted) for m in _organisers(appeal)
+    )
+    if drafted is not None:
+        return Event(appeal, "round.next_round_drafted", {"round": drafted.number})
     return Event(appeal, "round.next_round_prompted", {"outcome": appeal.outcome})
+
+
+def _auto_draft(appeal: Appeal) -> Appeal | None:
+    if not appeal.grievance.auto_rounds:
+        return None
+    from appeals import actions
+
+    try:
+        # A savepoint: a refused draft must not spoil the prompt that still goes out.
+        with transaction.atomic():
+            return actions.draft_round(
+                appeal.grievance,
+                actor=None,
+                channel=appeal.channel,
+                language=appeal.language,
+                signature_goal=appeal.signature_goal,
+            )
+    except ActionRefused:
+        return None
 
 
 JOBS: dict[str, Callable[[FollowUp, datetime], Event | None]] = {

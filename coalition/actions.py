@@ -124,6 +124,7 @@ def create_grievance(
 
 
 EDITABLE_GRIEVANCE_FIELDS = {
+    "auto_rounds",
     "title",
     "summary",
     "demands",

@@ -181,6 +181,12 @@ class GrievanceEditForm(GrievanceFieldsMixin):
         ),
     )
 
+    auto_rounds = forms.BooleanField(
+        label=Grievance._meta.get_field("auto_rounds").verbose_name.capitalize(),
+        help_text=Grievance._meta.get_field("auto_rounds").help_text,
+        required=False,
+    )
+
     field_order = [
         "category",
         "title",
@@ -189,6 +195,7 @@ class GrievanceEditForm(GrievanceFieldsMixin):
         "rung",
         "visibility",
         "infraction_date",
+        "auto_rounds",
     ]
 
     def __init__(self, *args, **kwargs):

@@ -175,6 +175,14 @@ class Grievance(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    auto_rounds = models.BooleanField(
+        _("draft the next round automatically"),
+        default=False,
+        help_text=_(
+            "When the platform rejects or partly grants a round, Coalition drafts the next one from "
+            "its letter for the organisers to review. Nothing is sent without an organiser."
+        ),
+    )
     hidden = models.BooleanField(_("hidden by staff"), default=False)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
     merged_into = models.ForeignKey(

@@ -431,6 +431,7 @@ def grievance_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "rung",
             "visibility",
             "infraction_date",
+            "auto_rounds",
         )
     }
     form = GrievanceEditForm(request.POST or None, initial=initial)

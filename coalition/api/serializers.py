@@ -284,6 +284,7 @@ class GrievanceDetailSerializer(GrievanceListSerializer):
             *GrievanceListSerializer.Meta.fields,
             "demands",
             "infraction_date",
+            "auto_rounds",
             "hidden",
             "merged_into",
             "updated_at",
@@ -341,6 +342,7 @@ class GrievanceUpdateSerializer(ValidateOnly, serializers.ModelSerializer):
             "visibility",
             "rung",
             "infraction_date",
+            "auto_rounds",
         ]
 
 

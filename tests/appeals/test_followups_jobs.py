@@ -15,7 +15,7 @@ from django.core import mail
 
 from appeals import actions, dispatch, outbox
 from appeals.models import Appeal, FollowUp, Notification
-from coalition.models import AuditEvent, Membership
+from coalition.models import AuditEvent, Grievance, Membership
 from tests.appeals.test_followups import MONDAY, open_round, submit
 from tests.factories import MembershipFactory, SellerFactory, SignatureFactory, UserFactory
 
@@ -455,6 +455,56 @@ def test_no_next_round_prompt_once_the_next_round_exists(
     run_due(clock, MONDAY + timedelta(minutes=1), django_capture_on_commit_callbacks)
     assert follow_up(f"next_round:{appeal.pk}").state == "cancelled"
     assert not Notification.objects.filter(kind="next_round").exists()
+
+
+def reject(appeal, organiser) -> None:
+    actions.record_response(
+        appeal,
+        actor=organiser.user,
+        received_at=MONDAY,
+        channel="email",
+        text="No.",
+        classification="rejected",
+    )
+
+
+def test_with_auto_rounds_a_rejection_drafts_the_next_round_for_review(
+    clock, grievance, organiser, member, membership, django_capture_on_commit_callbacks
+):
+    Grievance.objects.filter(pk=grievance.pk).update(auto_rounds=True)
+    appeal = submit(open_round(grievance, organiser), organiser)
+    clock.move_to(MONDAY + timedelta(seconds=30))
+    MembershipFactory(grievance=grievance)  # a new member since round 1: something new
+    reject(appeal, organiser)
+    run_due(clock, MONDAY + timedelta(minutes=1), django_capture_on_commit_callbacks)
+
+    drafted = grievance.rounds.get(number=2)
+    assert (drafted.state, drafted.previous_id, drafted.channel) == (
+        S.DRAFT,
+        appeal.pk,
+        appeal.channel,
+    )
+    assert drafted.letter  # starts from round 1's letter
+    outbox.send_pending()
+    (email,) = [m for m in sent_to(organiser.user.email) if "Prepare" in m.subject]
+    assert "Round 2 is drafted" in email.body and f"/rounds/{drafted.pk}/edit/" in email.body
+    assert f"/rounds/{drafted.pk}/edit/" in html_of(email)
+    assert AuditEvent.objects.filter(verb="round.next_round_drafted").count() == 1
+
+
+def test_auto_rounds_never_draft_a_round_with_nothing_new_they_only_ask(
+    clock, grievance, organiser, member, membership, django_capture_on_commit_callbacks
+):
+    Grievance.objects.filter(pk=grievance.pk).update(auto_rounds=True)
+    appeal = submit(open_round(grievance, organiser), organiser)
+    reject(appeal, organiser)
+    run_due(clock, MONDAY + timedelta(minutes=1), django_capture_on_commit_callbacks)
+
+    assert not grievance.rounds.filter(number=2).exists()
+    outbox.send_pending()
+    (email,) = [m for m in sent_to(organiser.user.email) if "Prepare" in m.subject]
+    assert "drafted" not in email.body and f"/grievances/{grievance.pk}/rounds/new/" in email.body
+    assert AuditEvent.objects.filter(verb="round.next_round_prompted").count() == 1
 
 
 # --- language ---------------------------------------------------------------------------------
