@@ -7,13 +7,12 @@ shown in the viewer's time zone, which the middleware activates.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, PlatformResponse, Submission
+from coalition.forms import amount_field, currency_field
 
 MAX_SIGNATURE_GOAL = 100_000
 
@@ -257,21 +256,8 @@ class OutcomeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     outcome_on = forms.DateField(label=_("When"), required=False, widget=_date_input())
-    amount_recovered = forms.DecimalField(
-        label=_("Amount recovered"),
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-    )
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        required=False,
-        help_text=_("Three letters, e.g. USD, CNY, EUR."),
-        widget=forms.TextInput(attrs={"size": 4, "autocomplete": "off", "class": "input-currency"}),
-    )
+    amount_recovered = amount_field(_("Amount recovered"))
+    currency = currency_field()
 
     def clean_outcome_on(self):
         return _not_in_future(

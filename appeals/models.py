@@ -40,9 +40,8 @@ class Appeal(models.Model):
         EMAIL = "email", _("Email (Coalition sends it)")
         PORTAL = "portal", _("Portal (an organiser submits it by hand)")
 
-    class Language(models.TextChoices):
-        EN = "en", _("English")
-        ZH_HANS = "zh-hans", _("Simplified Chinese")
+    # The languages letters are written in are the languages sellers use the site in.
+    Language = Seller.Language
 
     grievance = models.ForeignKey(Grievance, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveIntegerField(_("round"))

@@ -32,6 +32,33 @@ COMMON_TIME_ZONES = (
 COMMON_CURRENCIES = ("USD", "CNY", "EUR", "GBP", "HKD")
 
 
+def amount_field(label) -> forms.DecimalField:
+    """A non-negative money amount, as the models store it (14 digits, 2 decimals)."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+
+
+def currency_field(*, required: bool = False, datalist: str = "", **kwargs) -> forms.CharField:
+    """A three-letter currency code (the models validate the format)."""
+    attrs = {"size": 4, "autocomplete": "off", "class": "input-currency"}
+    if datalist:
+        attrs["list"] = datalist
+    return forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=required,
+        help_text=_("Three letters, e.g. USD, CNY, EUR."),
+        widget=forms.TextInput(attrs=attrs),
+        **kwargs,
+    )
+
+
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -256,36 +283,10 @@ class CaseForm(forms.Form):
     incident_date = forms.DateField(
         label=_("When did it happen to you?"), required=False, widget=_date_input()
     )
-    amount_withheld = forms.DecimalField(
-        label=_("Amount withheld"),
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-    )
-    amount_fined = forms.DecimalField(
-        label=_("Amount fined"),
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-    )
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        min_length=3,
-        initial="USD",
-        help_text=_("Three letters, e.g. USD, CNY, EUR."),
-        widget=forms.TextInput(
-            attrs={
-                "list": "currency-options",
-                "autocomplete": "off",
-                "size": 4,
-                "class": "input-currency",
-            }
-        ),
+    amount_withheld = amount_field(_("Amount withheld"))
+    amount_fined = amount_field(_("Amount fined"))
+    currency = currency_field(
+        required=True, min_length=3, initial="USD", datalist="currency-options"
     )
     statement = forms.CharField(
         label=_("What happened to you"),
