@@ -27,6 +27,7 @@ from appeals.models import Appeal, Signature
 from coalition.categories import Category
 from coalition.models import Grievance
 from coalition.queries import aggregates
+from coalition.reports import confirmed_listings
 
 LANGUAGES = ("en", "zh-hans")
 SUSPENSION_CATEGORIES = frozenset(
@@ -113,15 +114,27 @@ def unnamed_signer_count(appeal: Appeal, named: int | None = None) -> int:
     return Signature.objects.filter(appeal=appeal).counted().count() - named
 
 
+def listings_annex(appeal: Appeal) -> list:
+    """Infringing listings the organisers confirmed since the previous round went out (all of them
+    for round 1): each round shows the platform what is new."""
+    previous = appeal.previous
+    since = previous.submitted_at if previous is not None else None
+    return list(confirmed_listings(appeal.grievance, since=since))
+
+
 def annex_text(appeal: Appeal) -> str:
-    """The annex in the round's language, ready to append to the letter."""
+    """The annexes in the round's language — signers, then confirmed infringing listings — ready
+    to append to the letter."""
     named = signer_annex(appeal)
     lang = appeal.language if appeal.language in LANGUAGES else "en"
+    context = {
+        "named": named,
+        "unnamed": unnamed_signer_count(appeal, len(named)),
+        "listings": listings_annex(appeal),
+        "appeal": appeal,
+    }
     with translation.override(lang):
-        return render_to_string(
-            f"appeals/letters/annex.{lang}.txt",
-            {"named": named, "unnamed": unnamed_signer_count(appeal, len(named)), "appeal": appeal},
-        ).strip("\n")
+        return render_to_string(f"appeals/letters/annex.{lang}.txt", context).strip("\n")
 
 
 def letter_with_annex(appeal: Appeal) -> str:
@@ -132,6 +145,7 @@ def letter_with_annex(appeal: Appeal) -> str:
 __all__ = [
     "annex_text",
     "letter_with_annex",
+    "listings_annex",
     "render_letter",
     "signer_annex",
     "template_names",

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -226,3 +227,38 @@ def test_letter_with_annex_appends_the_annex_to_the_edited_letter(round_with_sig
     round_with_signers.letter = "Edited by the organisers."
     text = letter_with_annex(round_with_signers)
     assert text.startswith("Edited by the organisers.\n\nANNEX")
+
+
+def confirmed_report(grievance, url: str, when):
+    from coalition.reports_models import InfringementReport
+
+    return InfringementReport.objects.create(
+        grievance=grievance,
+        platform=grievance.platform,
+        listing_url=url,
+        listing_key=url,
+        store_name="Fake Goods Store",
+        infringes=InfringementReport.Infringes.COUNTERFEIT,
+        watcher_email="watcher@example.com",
+        state=InfringementReport.State.CONFIRMED,
+        reviewed_at=when,
+    )
+
+
+def test_each_round_annexes_the_infringing_listings_confirmed_since_the_last_one(grievance):
+    now = timezone.now()
+    confirmed_report(grievance, "https://market.example/item/1", now - timedelta(days=9))
+    first = make_round(grievance, Appeal.State.SUBMITTED, submitted_at=now - timedelta(days=5))
+    confirmed_report(grievance, "https://market.example/item/2", now - timedelta(days=1))
+    second = make_round(grievance, previous=first, number=2)
+
+    assert "https://market.example/item/1" in letter_with_annex(first)
+    assert "INFRINGING LISTINGS" in annex_text(first)
+    annex = annex_text(second)
+    assert "https://market.example/item/2" in annex and "item/1" not in annex
+    second.language = "zh-hans"
+    assert "侵权商品链接" in annex_text(second)
+
+
+def test_a_round_without_confirmed_listings_has_no_listings_annex(grievance):
+    assert "INFRINGING" not in annex_text(make_round(grievance))
