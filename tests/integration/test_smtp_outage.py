@@ -47,8 +47,9 @@ def test_emails_wait_out_an_smtp_outage_and_arrive_once(worker, smtp):
     assert rows.count() == 151
     # Down for a while: every row has been tried and put off at least twice, none given up.
     assert wait_until(lambda: not rows.filter(attempts__lt=2).exists(), timeout=30), worker.tail()
-    time.sleep(1)
-    assert set(rows.values_list("state", flat=True)) == {"pending"}
+    # Retries go on during the outage, so a row may be mid-attempt ("sending") at any instant;
+    # what must hold is that none was given up or counted as sent.
+    assert set(rows.values_list("state", flat=True)) <= {"pending", "sending"}
     assert all(
         "Connection refused" in e or "refused" in e.lower()
         for e in rows.values_list("last_error", flat=True)
