@@ -25,8 +25,6 @@ from coalition.models import AuditEvent, Evidence
 from tests.coalition.evidence_support import bring, pdf_bytes, png_bytes, use_private_storage
 from tests.factories import MembershipFactory, SellerFactory
 
-pytestmark = pytest.mark.urls("tests.coalition.evidence_urlconf")
-
 
 @pytest.fixture(autouse=True)
 def evidence_storage(settings, tmp_path):

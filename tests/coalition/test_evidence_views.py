@@ -21,8 +21,6 @@ from tests.coalition.evidence_support import (
 )
 from tests.factories import MembershipFactory
 
-pytestmark = pytest.mark.urls("tests.coalition.evidence_urlconf")
-
 
 @pytest.fixture(autouse=True)
 def evidence_storage(settings, tmp_path):
