@@ -36,6 +36,9 @@ LANGUAGES = {code for code, _label in settings.LANGUAGES}
 # --- the one helper ---------------------------------------------------------------------------
 
 
+PACKET_HEADER = "X-Coalition-Packet-SHA256"
+
+
 def _build(
     name: str,
     *,
@@ -370,15 +373,20 @@ def round_submission(appeal: Appeal, organisers: Iterable[Membership], *, now=No
     """The round itself, emailed to the platform's appeal address: the letter with its signer
     annex, organisers in copy and as Reply-To so the platform's answer reaches people."""
     from appeals.letters import letter_with_annex
+    from appeals.packets import packet_for_email
 
     platform = appeal.grievance.platform
     copies = _emails(organisers)
+    # The evidence packet: its fingerprint and a signed link in the body; the ZIP itself is
+    # attached at send time (outbox.build_message) when small enough and still the same bytes.
+    packet = packet_for_email(appeal)
     return _build(
         "round_submission",
         kind="auto_submit",
         dedupe_key=f"auto_submit:{appeal.pk}",
         to=platform.appeal_email,
-        context={"platform": platform, "letter": letter_with_annex(appeal)},
+        context={"platform": platform, "letter": letter_with_annex(appeal), "packet": packet},
+        headers={PACKET_HEADER: packet.sha256},
         language=appeal.language,
         zone=platform.time_zone,
         grievance=appeal.grievance,

@@ -311,7 +311,25 @@ def build_message(row: Notification, connection=None) -> EmailMultiAlternatives:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    _attach_packet(row, message)
     return message
+
+
+def _attach_packet(row: Notification, message: EmailMultiAlternatives) -> None:
+    """A round emailed to the platform carries its evidence packet, rebuilt here (packets are
+    reproducible) and attached only if it is still the packet the email's body fingerprints."""
+    from appeals.emails import PACKET_HEADER
+    from appeals.packets import PacketError, packet_for_email
+
+    expected = (row.headers or {}).get(PACKET_HEADER)
+    if not expected or row.appeal_id is None:
+        return
+    try:
+        packet = packet_for_email(row.appeal)
+    except PacketError:
+        return  # a file went missing since: the body's link answers for it, honestly (410)
+    if packet.content is not None and packet.sha256 == expected:
+        message.attach(packet.filename, packet.content, "application/zip")
 
 
 def _smtp_send(

@@ -7,6 +7,7 @@ in-process with outbox.send_pending() and read both parts of each email from mai
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -200,6 +201,11 @@ def test_auto_submit_emails_the_round_to_the_platform_and_marks_it_submitted(
     assert appeal.letter.strip().splitlines()[0] in email.body
     assert signer.seller.display_name in email.body  # the signer annex
     assert signer.seller.display_name in html_of(email)
+    # The evidence packet goes along: the very bytes whose fingerprint the round recorded.
+    ((name, content, mime),) = email.attachments
+    assert name.endswith(".zip") and mime == "application/zip"
+    assert hashlib.sha256(content).hexdigest() == appeal.packet_sha256
+    assert appeal.packet_sha256 in email.body and "/packets/" in email.body
 
 
 def test_auto_submit_of_a_round_that_was_withdrawn_meanwhile_sends_nothing(
