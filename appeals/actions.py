@@ -117,12 +117,7 @@ def _check_next_round_allowed(latest: Appeal | None, last_sent: Appeal | None) -
         )
     if last_sent is None:
         return
-    if last_sent.state == S.RESPONDED and last_sent.outcome in {
-        Appeal.Outcome.PARTIAL,
-        Appeal.Outcome.REJECTED,
-    }:
-        return
-    if states.is_overdue(last_sent, timezone.now()):
+    if states.calls_for_next_round(last_sent, timezone.now()):
         return
     if last_sent.state == S.RESPONDED:
         raise ActionRefused(

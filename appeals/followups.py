@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from appeals import deadlines
+from appeals import deadlines, states
 from appeals.models import Appeal, FollowUp, Notification, PlatformResponse, Signature, Submission
 from coalition.errors import ActionRefused
 from coalition.models import Membership
@@ -155,7 +155,7 @@ def on_response_recorded(appeal: Appeal, response: PlatformResponse) -> None:
     )
     if appeal.state != S.RESPONDED:
         return  # information requested: the clock is paused until it is sent
-    if appeal.outcome in {Appeal.Outcome.PARTIAL, Appeal.Outcome.REJECTED}:
+    if states.answered_with_partial_or_rejection(appeal):
         schedule(K.NEXT_ROUND, f"next_round:{appeal.pk}", timezone.now(), appeal=appeal)
     elif appeal.outcome == Appeal.Outcome.GRANTED:
         _cancel(Q(appeal=appeal, kind=K.MEMBER_SUBMIT_REMINDER))

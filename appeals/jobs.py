@@ -185,10 +185,7 @@ def next_round(follow_up: FollowUp, now: datetime) -> Event:
     unless the round would need an organiser's reason (nothing new, or the round cap reached):
     a blind resubmission is what platforms ignore, so then they are only asked."""
     appeal = _appeal(follow_up)
-    answered = appeal.state == S.RESPONDED and appeal.outcome in {
-        Appeal.Outcome.PARTIAL,
-        Appeal.Outcome.REJECTED,
-    }
+    answered = states.answered_with_partial_or_rejection(appeal)
     if not answered or not appeal.grievance.is_open:
         raise NotApplicable("no next round is called for")
     later = appeal.grievance.rounds.filter(number__gt=appeal.number).exclude(state=S.WITHDRAWN)

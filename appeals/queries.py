@@ -601,7 +601,7 @@ def _todo_waiting(appeal: Appeal, clock: deadlines.ClockStatus) -> list[str]:
 
 def _todo_answered(appeal: Appeal) -> list[str]:
     todo = []
-    if appeal.outcome in {Appeal.Outcome.PARTIAL, Appeal.Outcome.REJECTED} and not appeal.has_next:
+    if appeal.outcome in states.NEXT_ROUND_OUTCOMES and not appeal.has_next:
         todo.append(_("organiser: decide on the next round or an escalation"))
     if appeal.pending_count:
         n = appeal.pending_count

@@ -120,6 +120,20 @@ def is_overdue(appeal: Appeal, now: datetime) -> bool:
     )
 
 
+# Outcomes after which the coalition comes back with another round (DESIGN.md).
+NEXT_ROUND_OUTCOMES = frozenset({Appeal.Outcome.PARTIAL, Appeal.Outcome.REJECTED})
+
+
+def answered_with_partial_or_rejection(appeal: Appeal) -> bool:
+    return appeal.state == S.RESPONDED and appeal.outcome in NEXT_ROUND_OUTCOMES
+
+
+def calls_for_next_round(appeal: Appeal, now: datetime) -> bool:
+    """A sent round that another may follow: partly granted, rejected, or overdue. The one rule
+    behind drafting round N+1, offering it on the pages and prompting organisers by email."""
+    return answered_with_partial_or_rejection(appeal) or is_overdue(appeal, now)
+
+
 def is_very_overdue(appeal: Appeal, now: datetime) -> bool:
     """Overdue by more than twice the response span (DESIGN.md)."""
     return (

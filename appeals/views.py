@@ -51,7 +51,6 @@ EDITABLE_IN = {
     S.SIGNING: {"channel", "signature_goal", "signing_deadline", "scheduled_submit_at"},
     S.READY: {"channel", "signature_goal", "scheduled_submit_at"},
 }
-NEXT_ROUND_OUTCOMES = {Appeal.Outcome.PARTIAL, Appeal.Outcome.REJECTED}
 
 
 # --- finding the round and the viewer's rights --------------------------------------------------
@@ -246,8 +245,7 @@ def _can_open_next(page: queries.RoundPage) -> bool:
     appeal = page.appeal
     if page.next_round is not None or not page.grievance.is_open:
         return False
-    answered = appeal.state == S.RESPONDED and appeal.outcome in NEXT_ROUND_OUTCOMES
-    return answered or page.overdue
+    return states.calls_for_next_round(appeal, timezone.now())
 
 
 def _member_controls(page: queries.RoundPage) -> dict[str, Any]:
@@ -567,9 +565,7 @@ def _next_round_allowed(rounds: list[Appeal], now) -> bool:
     sent = [r for r in rounds if r.state != S.WITHDRAWN]
     if not sent:
         return True
-    last = sent[-1]
-    answered = last.state == S.RESPONDED and last.outcome in NEXT_ROUND_OUTCOMES
-    return answered or states.is_overdue(last, now)
+    return states.calls_for_next_round(sent[-1], now)
 
 
 def register_grievance_sections() -> None:
