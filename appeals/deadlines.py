@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 ONE_DAY = timedelta(days=1)
 END_OF_DAY = time(23, 59, 59)
-# Reminders go out in the recipient's daytime (DESIGN §3 Clocks); a chase's recipient is the
+# Reminders go out in the recipient's daytime (docs/domain.md "Clocks"); a chase's recipient is the
 # platform, so chases are due at this hour in the platform's time zone.
 CHASE_TIME = time(9, 0)
 
@@ -227,7 +227,7 @@ def response_due(submitted_at: datetime, profile: ClockProfile) -> datetime:
 
 
 def very_overdue_at(submitted_at: datetime, profile: ClockProfile) -> datetime:
-    """When a round becomes very overdue: twice the response span (DESIGN §3, round states)."""
+    """When a round becomes very overdue: twice the response span (docs/domain.md "Clocks")."""
     day = local_date(submitted_at, profile)
     span = 2 * profile.response_business_days
     return end_of_business_day(add_business_days(day, span, profile), profile)

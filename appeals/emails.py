@@ -1,8 +1,9 @@
 """Every email the appeals app sends: one small function per kind, all built by `_build`.
 
 `_build` renders templates/emails/<name>.subject.txt, .txt and .html in the recipient's language and
-time zone and returns an *unsaved* outbox row; appeals/outbox.py writes rows in bulk and sends them.
-Nothing here sends mail (STYLE.md "Email": mass sends go through the outbox).
+time zone with the project's one renderer (coalition.mail.render) and returns an *unsaved* outbox
+row; appeals/outbox writes rows in bulk and sends them. Nothing here sends mail: every email goes
+through the outbox (docs/outbox.md).
 
 Emails to members and organisers carry one-click unsubscribe links, for the grievance and for
 everything, in the footer and in the List-Unsubscribe / List-Unsubscribe-Post headers (RFC 2369,
@@ -11,32 +12,26 @@ RFC 8058). Emails to a platform (the round itself, chasers) carry none: they are
 
 from __future__ import annotations
 
-import re
 import uuid
-import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from email.utils import make_msgid
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 
-from appeals.models import Appeal, Notification, Submission
+from appeals.documents.letters import letter_with_annex
+from appeals.documents.packets import packet_for_email
+from appeals.documents.storage import PACKET_HEADER
+from appeals.models import Announcement, Appeal, Notification, PlatformResponse, Submission
+from appeals.outbox import service as outbox
+from coalition.mail import Rendered, absolute, mail_domain, render, safe_language, safe_zone
 from coalition.models import Grievance, Membership, Seller
 
-LANGUAGES = {code for code, _label in settings.LANGUAGES}
-
-
 # --- the one helper ---------------------------------------------------------------------------
-
-
-PACKET_HEADER = "X-Coalition-Packet-SHA256"
 
 
 def _build(
@@ -61,9 +56,9 @@ def _build(
     A seller recipient gets their language, time zone, unsubscribe links and the daytime hold
     (send_after); other recipients (a platform) get `language` / `zone`.
     """
-    lang = _language(seller.language if seller else language)
-    tz = _zone(seller.time_zone if seller else zone)
-    ctx = {"site_url": settings.SITE_URL, "grievance": grievance, "appeal": appeal, **context}
+    lang = safe_language(seller.language if seller else language)
+    tz = safe_zone(seller.time_zone if seller else zone)
+    ctx = {"grievance": grievance, "appeal": appeal, **context}
     extra = dict(headers or {})
     if seller is not None:
         links = unsubscribe_links(seller, grievance)
@@ -71,7 +66,7 @@ def _build(
         extra.update(_list_headers(links))
     if reply_to:
         extra["Reply-To"] = ", ".join(reply_to)
-    rendered = _render(name, ctx, lang, tz)
+    rendered = render(name, ctx, language=lang, zone=tz)
     return _row(
         rendered,
         kind=kind,
@@ -85,22 +80,6 @@ def _build(
         headers=extra,
         now=now,
     )
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-
-
-def _render(name: str, ctx: dict[str, Any], lang: str, tz: str) -> Rendered:
-    with translation.override(lang), timezone.override(tz):
-        # One line, whatever the template's whitespace; the HTML <title> shows it too.
-        ctx["subject"] = " ".join(render_to_string(f"emails/{name}.subject.txt", ctx).split())[:255]
-        text = render_to_string(f"emails/{name}.txt", ctx)
-        html = render_to_string(f"emails/{name}.html", ctx)
-    return Rendered(ctx["subject"], _tidy(text), html)
 
 
 def _row(
@@ -117,9 +96,7 @@ def _row(
     headers: dict[str, str],
     now: datetime | None,
 ) -> Notification:
-    from appeals import outbox  # outbox imports the tasks, which import the app's modules
-
-    message_id = make_msgid(domain=_mail_domain())
+    message_id = make_msgid(domain=mail_domain())
     return Notification(
         recipient=seller.user if seller is not None else None,
         to_email=to,
@@ -164,25 +141,35 @@ class MailMerge:
     members besides their name and their unsubscribe token, which are filled in afterwards (the
     name HTML-escaped in the HTML part). A 100,000-member reminder costs a few renders instead of
     300,000. Templates built this way may only print `seller.display_name` and the unsubscribe
-    links as they are, with no filters (tests/appeals/test_emails.py checks that a merged email
-    is identical to one rendered directly).
+    links as they are, with no filters (tests/appeals/emails/test_emails.py checks that a merged
+    email is identical to one rendered directly).
     """
 
     def __init__(
-        self, name: str, appeal: Appeal, context: dict[str, Any], *, now: datetime | None = None
+        self,
+        name: str,
+        appeal: Appeal | None,
+        context: dict[str, Any],
+        *,
+        now: datetime | None = None,
+        grievance: Grievance | None = None,
     ) -> None:
+        """`appeal` may be None for a grievance-wide email (then pass `grievance`)."""
         self.name, self.appeal, self.context, self.now = (
             name,
             appeal,
             context,
             now or timezone.now(),
         )
+        self.grievance = grievance or appeal.grievance
         self._cache: dict[tuple[str, str], tuple[Rendered, dict[str, str]]] = {}
-        self.round_url = _absolute(reverse("appeals:round_detail", args=[appeal.pk]))
+        self.round_url = (
+            absolute(reverse("appeals:round_detail", args=[appeal.pk])) if appeal else ""
+        )
 
     def __call__(self, membership: Membership, *, key: str, kind: str = "") -> Notification:
         seller = membership.seller
-        lang, tz = _language(seller.language), _zone(seller.time_zone)
+        lang, tz = safe_language(seller.language), safe_zone(seller.time_zone)
         template, headers = self._cache.get((lang, tz)) or self._prepare(lang, tz)
         token, name = str(seller.unsubscribe_token), seller.display_name
         rendered = Rendered(
@@ -197,7 +184,7 @@ class MailMerge:
             to=seller.user.email,
             seller=seller,
             zone=tz,
-            grievance=self.appeal.grievance,
+            grievance=self.grievance,
             appeal=self.appeal,
             headers={k: v.replace(str(TOKEN_MARK), token) for k, v in headers.items()},
             now=self.now,
@@ -205,10 +192,9 @@ class MailMerge:
 
     def _prepare(self, lang: str, tz: str) -> tuple[Rendered, dict[str, str]]:
         stand_in = SimpleNamespace(display_name=NAME_MARK, unsubscribe_token=TOKEN_MARK)
-        grievance = self.appeal.grievance
+        grievance = self.grievance
         links = unsubscribe_links(stand_in, grievance)
         ctx = {
-            "site_url": settings.SITE_URL,
             "grievance": grievance,
             "appeal": self.appeal,
             "platform": grievance.platform,
@@ -217,7 +203,7 @@ class MailMerge:
             **links,
             **self.context,
         }
-        prepared = (_render(self.name, ctx, lang, tz), _list_headers(links))
+        prepared = (render(self.name, ctx, language=lang, zone=tz), _list_headers(links))
         self._cache[(lang, tz)] = prepared
         return prepared
 
@@ -234,10 +220,10 @@ def unsubscribe_links(seller: Seller, grievance: Grievance | None) -> dict[str, 
     unsubscribing is harmless and undoable (the confirmation page offers to undo it).
     """
     token = seller.unsubscribe_token
-    all_url = _absolute(reverse("appeals:unsubscribe", args=[token]))
+    all_url = absolute(reverse("appeals:unsubscribe", args=[token]))
     if grievance is None:
         return {"unsubscribe_url": all_url, "unsubscribe_all_url": all_url}
-    one_url = _absolute(reverse("appeals:unsubscribe_grievance", args=[token, grievance.pk]))
+    one_url = absolute(reverse("appeals:unsubscribe_grievance", args=[token, grievance.pk]))
     return {"unsubscribe_url": one_url, "unsubscribe_all_url": all_url}
 
 
@@ -315,6 +301,85 @@ def outcome_check(submission: Submission, *, now=None) -> Notification:
     )
 
 
+def summonses(appeal: Appeal, *, signed: int = 0, now=None) -> Callable[[Membership], Notification]:
+    """Summon a verified member to co-sign a round that just opened (a fan-out, see MailMerge):
+    the deadline, what the letter asks in the member's language, a link to the sign button."""
+    merge = MailMerge(
+        "summons",
+        appeal,
+        {
+            "sign_url": absolute(reverse("appeals:round_detail", args=[appeal.pk]))
+            + "#signatures",
+            "excerpt": _excerpt(appeal.letter, 600),
+            "signed": signed,
+            "letter_language": Appeal.Language(appeal.language).label
+            if appeal.language in Appeal.Language.values
+            else appeal.language,
+        },
+        now=now,
+    )
+    return lambda membership: merge(membership, key=f"summons:{appeal.pk}:{membership.pk}")
+
+
+def decision_notices(
+    appeal: Appeal, response: PlatformResponse, *, next_step: str, now=None
+) -> Callable[[Membership], Notification]:
+    """Tell a member what the platform answered and what happens next (a fan-out): information
+    requested (the clock paused), partly granted or rejected (`next_step`: "next_round",
+    "round_drafted" or "escalate"), granted (check your store, report your own outcome)."""
+    drafted = appeal.grievance.rounds.filter(number__gt=appeal.number).order_by("number").first()
+    merge = MailMerge(
+        "decision_notice",
+        appeal,
+        {
+            "response": response,
+            "classification": response.classification,
+            "said": _excerpt(response.text, 1500),
+            "next_step": next_step,
+            "drafted": drafted,
+            "my_appeal_url": absolute(reverse("appeals:round_detail", args=[appeal.pk]))
+            + "#my-appeal",
+        },
+        now=now,
+    )
+    return lambda membership: merge(
+        membership, key=f"decision_notice:{appeal.pk}:{response.pk}:{membership.pk}"
+    )
+
+
+def announcements(announcement: Announcement, *, now=None) -> Callable[[Membership], Notification]:
+    """An organisers' announcement to one member of its audience (a fan-out). Its text is the
+    organisers' own: escaped in the HTML part like every other value."""
+    grievance = announcement.grievance
+    merge = MailMerge(
+        "announcement",
+        announcement.appeal,
+        {
+            "announcement": announcement,
+            "author": _author(announcement),
+            "grievance_url": absolute(grievance.get_absolute_url()),
+        },
+        now=now,
+        grievance=grievance,
+    )
+    return lambda membership: merge(
+        membership, key=f"announcement:{announcement.pk}:{membership.pk}"
+    )
+
+
+def _author(announcement: Announcement) -> str:
+    seller = getattr(announcement.created_by, "seller", None) if announcement.created_by else None
+    return seller.display_name if seller else ""
+
+
+def _excerpt(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip()
+    return f"{cut or text[:limit]} …"
+
+
 # --- to organisers ----------------------------------------------------------------------------
 
 
@@ -361,7 +426,7 @@ def next_round(
         membership,
         appeal,
         key=f"next_round:{appeal.pk}:{membership.pk}",
-        context={"new_round_url": _absolute(target), "drafted": drafted},
+        context={"new_round_url": absolute(target), "drafted": drafted},
         now=now,
     )
 
@@ -372,13 +437,10 @@ def next_round(
 def round_submission(appeal: Appeal, organisers: Iterable[Membership], *, now=None) -> Notification:
     """The round itself, emailed to the platform's appeal address: the letter with its signer
     annex, organisers in copy and as Reply-To so the platform's answer reaches people."""
-    from appeals.letters import letter_with_annex
-    from appeals.packets import packet_for_email
-
     platform = appeal.grievance.platform
     copies = _emails(organisers)
-    # The evidence packet: its fingerprint and a signed link in the body; the ZIP itself is
-    # attached at send time (outbox.build_message) when small enough and still the same bytes.
+    # The evidence packet recorded at submission: its fingerprint and a signed link in the body;
+    # the ZIP itself is attached at send time (the outbox) when it was kept, small enough.
     packet = packet_for_email(appeal)
     return _build(
         "round_submission",
@@ -386,7 +448,7 @@ def round_submission(appeal: Appeal, organisers: Iterable[Membership], *, now=No
         dedupe_key=f"auto_submit:{appeal.pk}",
         to=platform.appeal_email,
         context={"platform": platform, "letter": letter_with_annex(appeal), "packet": packet},
-        headers={PACKET_HEADER: packet.sha256},
+        headers={PACKET_HEADER: packet.sha256} if packet else {},
         language=appeal.language,
         zone=platform.time_zone,
         grievance=appeal.grievance,
@@ -407,6 +469,7 @@ def platform_chase(
     headers = {}
     if appeal.message_id:
         headers = {"In-Reply-To": appeal.message_id, "References": appeal.message_id}
+    moment = now or timezone.now()
     return _build(
         "platform_chase",
         kind="response_chase",
@@ -416,6 +479,7 @@ def platform_chase(
             "platform": platform,
             "number": number,
             "reference": appeal.case_reference or appeal.message_id,
+            "position": chase_position(appeal, moment),
         },
         language=appeal.language,
         zone=platform.time_zone,
@@ -426,6 +490,17 @@ def platform_chase(
         headers=headers,
         now=now,
     )
+
+
+def chase_position(appeal: Appeal, now: datetime) -> str:
+    """Where the platform's clock stands when a chaser goes out, so that the letter says only
+    what is true: "before" the answer is due, "after" it, or "very" (twice the span) overdue."""
+    due, very = appeal.response_due_at, appeal.very_overdue_at
+    if due is None or now <= due:
+        return "before"
+    if very is not None and now > very:
+        return "very"
+    return "after"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -446,7 +521,7 @@ def _to_member(
     ctx = {
         "membership": membership,
         "platform": grievance.platform,
-        "round_url": _absolute(reverse("appeals:round_detail", args=[appeal.pk])),
+        "round_url": absolute(reverse("appeals:round_detail", args=[appeal.pk])),
         **context,
     }
     return _build(
@@ -464,30 +539,3 @@ def _to_member(
 
 def _emails(memberships: Iterable[Membership]) -> list[str]:
     return sorted({m.seller.user.email for m in memberships if m.seller.user.email})
-
-
-def _tidy(text: str) -> str:
-    """Plain text as templates leave it, minus runs of blank lines and trailing spaces."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def _mail_domain() -> str:
-    address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">")
-    return address.rsplit("@", 1)[-1] or "coalition.localhost"
-
-
-def _language(code: str) -> str:
-    return code if code in LANGUAGES else settings.LANGUAGE_CODE
-
-
-def _zone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return "UTC"  # a bad profile value must not stop a whole fan-out
-    return name or "UTC"

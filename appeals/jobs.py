@@ -1,8 +1,9 @@
-"""What each follow-up kind does when it is due: one function per kind, run by appeals/dispatch.py.
+"""What each follow-up kind does when it is due: one function per kind, run by appeals/dispatch.
 
-A job is an action whose actor is the system: it checks that it still applies (raising
-NotApplicable, which cancels the follow-up, when the round moved on), writes its emails to the
-outbox and returns the timeline event the dispatcher records when it marks the follow-up done.
+A job runs as the system: it checks that it still applies (raising NotApplicable, which cancels
+the follow-up, when the round moved on), calls the actions it needs (appeals/actions), writes its
+emails (appeals/emails.py) to the outbox and returns the timeline event the dispatcher records
+when it marks the follow-up done.
 
 Most jobs run inside one transaction together with that "done" mark. The two fan-outs
 (signing_reminder, member_submit_reminder) can reach every member of a large coalition, so they
@@ -24,8 +25,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from appeals import emails, followups, outbox, states
+from appeals import emails, schedule, states
+from appeals.actions import drafting, submitting
 from appeals.models import Appeal, FollowUp, Notification, Signature, Submission
+from appeals.outbox import service as outbox
+from appeals.queries.rounds import organisers_of
 from coalition.errors import ActionRefused
 from coalition.models import Membership
 
@@ -74,10 +78,9 @@ def signing_reminder(follow_up: FollowUp, now: datetime) -> Event:
 
 
 def auto_submit(follow_up: FollowUp, now: datetime) -> None:
-    """Email a ready round to the platform's appeal address, then mark it submitted with the
-    email's Message-ID (both in this transaction: the email goes out only if the round moved)."""
-    from appeals import actions  # actions import followups, which the dispatcher imports first
-
+    """Submit a ready email round at its send time: the submit action emails it to the platform's
+    appeal address and marks it submitted, in this transaction (the email goes out only if the
+    round moved)."""
     appeal = _appeal(follow_up)
     if (
         appeal.state != S.READY
@@ -87,16 +90,7 @@ def auto_submit(follow_up: FollowUp, now: datetime) -> None:
         raise NotApplicable("the round is not a ready email round with a send time")
     if appeal.scheduled_submit_at > now:
         raise NotApplicable("the send time moved later")  # on_signing_closed moved the follow-up
-    if not appeal.grievance.platform.appeal_email:
-        raise RuntimeError(f"{appeal.grievance.platform} has no appeal email address")
-    row = emails.round_submission(appeal, _organisers(appeal), now=now)
-    outbox.enqueue([row])
-    message_id = (
-        Notification.objects.filter(dedupe_key=row.dedupe_key)
-        .values_list("message_id", flat=True)
-        .get()
-    )
-    actions.submit_round(appeal, actor=None, message_id=message_id)
+    submitting.submit_round(appeal, actor=None)
     return None  # submit_round writes the timeline event
 
 
@@ -130,7 +124,7 @@ def response_chase(follow_up: FollowUp, now: datetime) -> Event:
         raise NotApplicable("the platform answered or asked for information")
     if appeal.chases_sent >= number:
         raise NotApplicable("this chase went out already")
-    organisers = _organisers(appeal)
+    organisers = organisers_of(appeal)
     if appeal.channel == Appeal.Channel.EMAIL:
         outbox.enqueue([emails.platform_chase(appeal, number, organisers, now=now)])
     else:
@@ -138,7 +132,7 @@ def response_chase(follow_up: FollowUp, now: datetime) -> Event:
     Appeal.objects.filter(pk=appeal.pk).update(chases_sent=number)
     appeal.chases_sent = number
     start = parse_datetime(follow_up.data.get("from", "")) or appeal.submitted_at
-    followups.schedule_chase(appeal, start=start, now=now)
+    schedule.schedule_chase(appeal, start=start, now=now)
     verb = "round.chased" if appeal.channel == Appeal.Channel.EMAIL else "round.chase_due"
     return Event(appeal, verb, {"number": number})
 
@@ -151,13 +145,13 @@ def overdue_alert(follow_up: FollowUp, now: datetime) -> Event:
     due = appeal.response_due_at if slot == "due" else appeal.very_overdue_at
     if appeal.state != S.SUBMITTED or due is None:
         raise NotApplicable("the round is not waiting for an answer")
-    if followups.stamp(due) != follow_up.data.get("stamp"):
+    if schedule.stamp(due) != follow_up.data.get("stamp"):
         raise NotApplicable("the clock moved (information was requested and sent)")
     if not states.is_overdue(appeal, now):
         raise NotApplicable("not overdue at this moment")
-    label = followups.stamp(due)
+    label = schedule.stamp(due)
     outbox.enqueue(
-        emails.overdue_alert(m, appeal, slot, label, now=now) for m in _organisers(appeal)
+        emails.overdue_alert(m, appeal, slot, label, now=now) for m in organisers_of(appeal)
     )
     verb = "round.very_overdue" if slot == "very" else "round.overdue"
     return Event(appeal, verb, {"due": due.isoformat()})
@@ -193,7 +187,7 @@ def next_round(follow_up: FollowUp, now: datetime) -> Event:
         raise NotApplicable("the next round exists")
     drafted = _auto_draft(appeal)
     outbox.enqueue(
-        emails.next_round(m, appeal, now=now, drafted=drafted) for m in _organisers(appeal)
+        emails.next_round(m, appeal, now=now, drafted=drafted) for m in organisers_of(appeal)
     )
     if drafted is not None:
         return Event(appeal, "round.next_round_drafted", {"round": drafted.number})
@@ -203,12 +197,10 @@ def next_round(follow_up: FollowUp, now: datetime) -> Event:
 def _auto_draft(appeal: Appeal) -> Appeal | None:
     if not appeal.grievance.auto_rounds:
         return None
-    from appeals import actions
-
     try:
         # A savepoint: a refused draft must not spoil the prompt that still goes out.
         with transaction.atomic():
-            return actions.draft_round(
+            return drafting.draft_round(
                 appeal.grievance,
                 actor=None,
                 channel=appeal.channel,
@@ -278,15 +270,6 @@ def _reachable(appeal: Appeal) -> QuerySet[Membership]:
     confirmed = EmailAddress.objects.filter(user=OuterRef("seller__user"), verified=True)
     return (
         Membership.objects.active().filter(grievance=appeal.grievance_id).filter(Exists(confirmed))
-    )
-
-
-def _organisers(appeal: Appeal) -> list[Membership]:
-    return list(
-        Membership.objects.organisers()
-        .filter(grievance=appeal.grievance_id)
-        .select_related("seller__user")
-        .order_by("pk")
     )
 
 

@@ -1,4 +1,4 @@
-"""The round state machine of DESIGN.md ("Appeal round states"): the one table of allowed moves.
+"""The round state machine (docs/domain.md "Appeal rounds"): the one table of allowed moves.
 
 Actions call `check_move` before they change a round's state; pages and the API ask
 `allowed_moves` which buttons to offer. Overdue and very overdue are derived from the stored due
@@ -120,7 +120,7 @@ def is_overdue(appeal: Appeal, now: datetime) -> bool:
     )
 
 
-# Outcomes after which the coalition comes back with another round (DESIGN.md).
+# Outcomes after which the coalition comes back with another round (docs/domain.md).
 NEXT_ROUND_OUTCOMES = frozenset({Appeal.Outcome.PARTIAL, Appeal.Outcome.REJECTED})
 
 
@@ -135,7 +135,7 @@ def calls_for_next_round(appeal: Appeal, now: datetime) -> bool:
 
 
 def is_very_overdue(appeal: Appeal, now: datetime) -> bool:
-    """Overdue by more than twice the response span (DESIGN.md)."""
+    """Overdue by more than twice the response span (docs/domain.md)."""
     return (
         is_overdue(appeal, now)
         and appeal.very_overdue_at is not None

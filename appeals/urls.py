@@ -1,11 +1,62 @@
-"""Appeals pages: rounds, board and my cases (urls_rounds) email preferences (urls_notifications) and
-evidence packets (packet_urls)."""
+"""Appeals pages (namespace "appeals"): rounds, the board and "my cases", evidence packets, and
+email preferences. Every change is a POST to its own URL; each answers with a redirect to the
+round page, or re-renders the page with the form's errors next to its fields."""
 
-from django.urls import include, path
+from __future__ import annotations
+
+from django.urls import path
+
+from appeals.views import board, notifications, packets, rounds
 
 app_name = "appeals"
 urlpatterns = [
-    path("", include("appeals.urls_rounds")),
-    path("", include("appeals.urls_notifications")),
-    path("", include("appeals.packet_urls")),
+    # Rounds
+    path("grievances/<int:grievance_id>/rounds/new/", rounds.round_new, name="round_new"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),
+    # Organisers
+    path("rounds/<int:pk>/edit/", rounds.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/redraft/", rounds.round_regenerate, name="round_regenerate"),
+    path("rounds/<int:pk>/open-signing/", rounds.round_open_signing, name="round_open_signing"),
+    path("rounds/<int:pk>/close-signing/", rounds.round_close_signing, name="round_close_signing"),
+    path("rounds/<int:pk>/submit/", rounds.round_submit, name="round_submit"),
+    path("rounds/<int:pk>/responses/", rounds.round_response, name="round_response"),
+    path("rounds/<int:pk>/information-sent/", rounds.round_info_sent, name="round_info_sent"),
+    path("rounds/<int:pk>/withdraw/", rounds.round_withdraw, name="round_withdraw"),
+    # Members
+    path("rounds/<int:pk>/sign/", rounds.round_sign, name="round_sign"),
+    path("rounds/<int:pk>/unsign/", rounds.round_unsign, name="round_unsign"),
+    path(
+        "rounds/<int:pk>/my-submission/", rounds.round_log_submission, name="round_log_submission"
+    ),
+    path("submissions/<int:pk>/outcome/", rounds.submission_outcome, name="submission_outcome"),
+    # Overviews
+    path("board/", board.board, name="board"),
+    path("my-cases/", board.my_cases, name="my_cases"),
+    # Email preferences: the settings page and the one-click unsubscribe links every email carries
+    path(
+        "account/notifications/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("notifications/unsubscribe/<uuid:token>/", notifications.unsubscribe, name="unsubscribe"),
+    path(
+        "notifications/unsubscribe/<uuid:token>/grievance/<int:grievance_id>/",
+        notifications.unsubscribe,
+        name="unsubscribe_grievance",
+    ),
+    path("notifications/resubscribe/<uuid:token>/", notifications.resubscribe, name="resubscribe"),
+    path(
+        "notifications/resubscribe/<uuid:token>/grievance/<int:grievance_id>/",
+        notifications.resubscribe,
+        name="resubscribe_grievance",
+    ),
+    # Evidence packets
+    path("rounds/<int:pk>/packet/", packets.round_packet, name="round_packet"),
+    path(
+        "rounds/<int:pk>/packet/evidence/",
+        packets.round_packet_evidence,
+        name="round_packet_evidence",
+    ),
+    path("packets/<str:token>/", packets.round_packet_shared, name="round_packet_shared"),
+    path("grievances/<int:pk>/my-case/packet/", packets.case_packet, name="case_packet"),
 ]

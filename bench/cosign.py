@@ -92,8 +92,8 @@ def seed(members: int, rng: random.Random) -> Seeded:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from appeals import actions as appeal_actions
-    from coalition import actions
+    from appeals.actions import drafting, signing
+    from coalition.actions.grievances import create_grievance
     from coalition.models import AuditEvent, Membership, Platform, Seller
 
     started = time.monotonic()
@@ -108,7 +108,7 @@ def seed(members: int, rng: random.Random) -> Seeded:
         EmailAddress.objects.create(
             user=organiser, email=organiser.email, primary=True, verified=True
         )
-        grievance = actions.create_grievance(
+        grievance = create_grievance(
             actor=organiser,
             platform=Platform.objects.order_by("pk").first(),
             category="funds_withheld",
@@ -144,10 +144,8 @@ def seed(members: int, rng: random.Random) -> Seeded:
              for u, m in zip(users, memberships, strict=True)],
             batch_size=BATCH,
         )  # fmt: skip
-        appeal = appeal_actions.draft_round(grievance, actor=organiser, signature_goal=members)
-        appeal = appeal_actions.open_signing(
-            appeal, actor=organiser, deadline=now + timedelta(days=14)
-        )
+        appeal = drafting.draft_round(grievance, actor=organiser, signature_goal=members)
+        appeal = signing.open_signing(appeal, actor=organiser, deadline=now + timedelta(days=14))
     analyze()
     return Seeded(appeal.pk, [t.key for t in tokens], time.monotonic() - started)
 

@@ -20,7 +20,7 @@ process, counting messages, keeping nothing):
 
 Prints both rates, their ratio, the total time, the fan-out job's own time and the peak resident
 memory (VmHWM) of the worker processes; the last line is `ratio: <fan-out emails/s ÷ plain emails/s>`.
-The outbox commits to PostgreSQL once per email (the hand-over mark, see appeals/outbox.py), so on
+The outbox commits to PostgreSQL once per email (the hand-over mark, see appeals/outbox/service.py), so on
 a machine with slow fsync that commit, not SMTP, sets the pace. The database is dropped at the end.
 """
 
@@ -201,8 +201,8 @@ def seed(members: int):
 def fan_out(sink: Sink, worker: Worker, follow_up, expected: int, timeout: float) -> dict:
     from django.db.models import Count
 
+    from appeals.dispatch.tasks import dispatch_due_follow_ups
     from appeals.models import FollowUp, Notification
-    from appeals.tasks import dispatch_due_follow_ups
 
     sink.reset()
     started = time.perf_counter()
@@ -257,7 +257,7 @@ def plain_loop(sink: Sink, count: int) -> dict:
     from django.conf import settings
 
     from appeals.models import Notification
-    from appeals.outbox import build_message
+    from appeals.outbox.service import build_message
 
     data = (
         build_message(Notification.objects.order_by("pk").first())

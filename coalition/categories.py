@@ -1,4 +1,4 @@
-"""Grievance categories and the evidence each one needs (DESIGN.md §2, §3)."""
+"""Grievance categories and the evidence each one needs (docs/domain.md)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
-from coalition.queries import seller_of
+from coalition.queries.sellers import seller_of
 
 
 def _zone(name: str | None):

@@ -1,4 +1,4 @@
-"""The real marketplace profiles (DESIGN.md §2), seeded by migration 0002 and restored by
+"""The real marketplace profiles (docs/domain.md), seeded by migration 0002 and restored by
 `manage.py demo_data` when missing. Staff adjust them in the admin; seeding never overwrites."""
 
 from __future__ import annotations
@@ -87,6 +87,32 @@ PLATFORMS = [
 ]
 
 
+# The laws each profile operates under (coalition/rules/jurisdictions.py keys); staff edit them.
+# Amazon EU serves EU business users (P2B) and is an online platform under the DSA; the US
+# marketplaces answer to the FTC; AliExpress and Temu (seller side) to the PRC E-Commerce Law.
+LEGAL_REGIMES = {
+    "wish": ["us_ftc"],
+    "amazon-us": ["us_ftc"],
+    "amazon-eu": ["eu_p2b", "eu_dsa"],
+    "ebay": ["us_ftc"],
+    "aliexpress": ["cn_ecommerce"],
+    "temu": ["cn_ecommerce"],
+    "tiktok-shop": ["us_ftc"],
+    "shopee": [],
+}
+
+
+def seed_legal_regimes(Platform) -> int:
+    """Fill the regimes of seeded profiles that have none yet; return how many were filled."""
+    filled = 0
+    for slug, regimes in LEGAL_REGIMES.items():
+        if regimes:
+            filled += Platform.objects.filter(slug=slug, legal_regimes=[]).update(
+                legal_regimes=regimes
+            )
+    return filled
+
+
 def seed_platforms(Platform) -> int:
     """Create the profiles that are missing (by slug); return how many were created."""
     created = 0
@@ -103,6 +129,7 @@ def seed_platforms(Platform) -> int:
                 round_cap=cap,
                 appeal_window_days=window,
                 notes=notes,
+                legal_regimes=LEGAL_REGIMES.get(slug, []),
                 max_unfulfillable_refund_rate=Decimal("3.00"),
                 max_chargeback_rate=Decimal("0.50"),
                 min_fulfilment_rate=Decimal("90.00"),

@@ -1,22 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from coalition import views as coalition_views
+from coalition.views import account, grievances
+from config import api_docs
 
 handler404 = "coalition.api.errors.json_404"
 handler500 = "coalition.api.errors.json_500"
 
 urlpatterns = [
-    path("", coalition_views.home, name="home"),
+    path("", grievances.home, name="home"),
     path("", include("coalition.urls")),
     path("", include("appeals.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/setlang/", coalition_views.set_language, name="set_language"),
+    path("i18n/setlang/", account.set_language, name="set_language"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("coalition.api.urls")),
-    path("api/v1/", include("appeals.api.urls")),
+    path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", api_docs.swagger_view, name="api-docs"),
+    path("api/redoc/", api_docs.redoc_view, name="api-redoc"),
 ]

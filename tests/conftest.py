@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from django.core import mail
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
+from appeals.models import Notification
+from appeals.outbox.service import send_pending
 from tests.factories import (
     GrievanceFactory,
     MembershipFactory,
@@ -28,6 +34,26 @@ def require_service(name: str, available: bool, why: str = "") -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def use_private_storage(settings, tmp_path: Path) -> Path:
+    """Default storage on a fresh private folder; returns its path.
+
+    A test module that stores files points storage at a fresh folder with:
+
+        @pytest.fixture(autouse=True)
+        def evidence_storage(settings, tmp_path):
+            return use_private_storage(settings, tmp_path)
+    """
+    root = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
+    return root
 
 
 @pytest.fixture
@@ -119,10 +145,49 @@ def member_client(client, member, membership):
     return client
 
 
+@pytest.fixture
+def client_as(organiser, member, membership, outsider, staff_user):
+    """client_as("member") -> a Django test client signed in as that role (anonymous: none)."""
+    users = {
+        "anonymous": None,
+        "outsider": outsider.user,
+        "member": member.user,
+        "organiser": organiser.user,
+        "staff": staff_user,
+    }
+
+    def make(role: str) -> Client:
+        client = Client()
+        if users[role] is not None:
+            client.force_login(users[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def send_outbox():
+    """send_outbox() sends every due outbox row now, as the worker does after commit
+    (docs/outbox.md); the emails land in django.core.mail.outbox."""
+    return send_pending
+
+
+@pytest.fixture
+def outbox_emails():
+    """outbox_emails("watcher.coupon") -> the emails of that kind that left the outbox, as
+    django.core.mail.outbox holds them: each one an outbox row of that kind, marked sent."""
+
+    def of_kind(kind: str) -> list[mail.EmailMessage]:
+        sent = Notification.objects.filter(kind=kind, state=Notification.State.SENT)
+        ids = set(sent.values_list("message_id", flat=True))
+        return [m for m in mail.outbox if m.extra_headers.get("Message-ID") in ids]
+
+    return of_kind
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache and would otherwise leak from one test to the next."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
+    cache.clear()

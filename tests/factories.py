@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Max
+from django.utils import timezone
 
+from coalition.actions.coupons import offer_coupons
+from coalition.actions.reports import confirm_watcher_email, submit_report
 from coalition.categories import Category
-from coalition.models import Grievance, Membership, Platform, Seller, Store
+from coalition.models import Grievance, InfringementReport, Membership, Platform, Seller, Store
+from tests.files import screenshot
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -95,20 +102,14 @@ class OrganiserFactory(MembershipFactory):
 
 
 def _next_round_number(appeal) -> int:
-    from django.db.models import Max
-
     return (appeal.grievance.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 def _today():
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
 def _now():
-    from django.utils import timezone
-
     return timezone.now()
 
 
@@ -189,3 +190,49 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     body_html = "<p>Hello,</p><p>Please sign.</p>"
     message_id = factory.Sequence(lambda n: f"<test.{n}@coalition.localhost>")
     headers = factory.LazyAttribute(lambda o: {"Message-ID": o.message_id})
+
+
+# --- built through the real actions ------------------------------------------------------------
+
+
+def watcher_report(
+    grievance,
+    *,
+    email: str = "watcher@example.net",
+    url: str = "https://www.shop.example/item/1",
+    confirmed: bool = True,
+    language: str = "en",
+    rgb=(200, 30, 30),
+) -> InfringementReport:
+    """A watcher's report, its email confirmed unless confirmed=False."""
+    report = submit_report(
+        actor=AnonymousUser(),
+        grievance=grievance,
+        listing_url=url,
+        infringes="counterfeit",
+        screenshots=[screenshot(rgb=rgb)],
+        watcher_email=email,
+        store_name="Copycat store",
+        language=language,
+    )
+    if confirmed:
+        report = confirm_watcher_email(report.confirm_token)
+    return report
+
+
+def offer(membership, *, n: int = 3, expires_in: int = 30, codes=()):
+    """Coupons offered by this member through the real action, for a store of theirs."""
+    store = StoreFactory(seller=membership.seller, platform=membership.grievance.platform)
+    return offer_coupons(
+        membership,
+        actor=membership.seller.user,
+        store=store,
+        discount="10% off",
+        quantity=n if not codes else None,
+        codes=codes,
+        expires_on=timezone.localdate() + timedelta(days=expires_in),
+    )
+
+
+def organiser_membership(grievance):
+    return grievance.memberships.organisers().first()

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.views.defaults import page_not_found, server_error
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -49,8 +50,6 @@ def json_404(request, exception=None):
         return JsonResponse(
             {"detail": _("Not found."), "errors": {}, "code": "not_found"}, status=404
         )
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception or Http404())
 
 
@@ -59,9 +58,29 @@ def json_500(request):
         return JsonResponse(
             {"detail": _("Server error."), "errors": {}, "code": "server_error"}, status=500
         )
-    from django.views.defaults import server_error
-
     return server_error(request)
 
 
-__all__ = ["PermissionDenied", "exception_handler", "json_404", "json_500"]
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error response (coalition/api/errors.py)."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    code = serializers.CharField()
+
+
+def error_responses(*codes: int) -> dict[int, type[ErrorSerializer]]:
+    """Error responses for @extend_schema(responses=...); they all share one JSON shape.
+    Lists also answer 404 for a page past the end; writes answer 415 for a body that is
+    neither JSON nor a form."""
+    return dict.fromkeys(codes, ErrorSerializer)
+
+
+__all__ = [
+    "ErrorSerializer",
+    "PermissionDenied",
+    "error_responses",
+    "exception_handler",
+    "json_404",
+    "json_500",
+]

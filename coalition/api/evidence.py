@@ -1,11 +1,9 @@
 """Evidence API: /api/v1/grievances/{grievance_pk}/evidence/ — list, upload (multipart), retrieve,
 withdraw (DELETE), download, visibility; and the checklist serializer.
 
-Scoped like the pages (coalition.evidence_queries): a file the caller may not see is a 404.
-Every write goes through coalition.evidence; a refusal is a 400 with the field's error
-(coalition/api/errors.py). Registered in coalition/api/urls.py:
-
-    router.register(r"grievances/(?P<grievance_pk>\\d+)/evidence", EvidenceViewSet, basename="grievance-evidence")
+Scoped like the pages (coalition/queries/evidence.py): a file the caller may not see is a 404.
+Every write goes through coalition/actions/evidence.py; a refusal is a 400 with the field's error
+(coalition/api/errors.py). Registered in config/api_router.py.
 """
 
 from __future__ import annotations
@@ -29,14 +27,22 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from coalition import evidence as actions
-from coalition.api.serializers import ErrorSerializer
+from coalition.actions.evidence import (
+    DOWNLOADED,
+    VIEWED,
+    record_access,
+    set_visibility,
+    upload_evidence,
+    withdraw_evidence,
+)
+from coalition.api.errors import ErrorSerializer
 from coalition.categories import EvidenceKind
 from coalition.errors import ActionRefused
-from coalition.evidence_queries import Viewer, uploader_name, viewer_of, visible_evidence
-from coalition.evidence_views import evidence_file_response
 from coalition.models import Evidence, Grievance
-from coalition.queries import reachable_grievances
+from coalition.pages.evidence import evidence_file_response
+from coalition.queries.evidence import Viewer, uploader_name, viewer_of, visible_evidence
+from coalition.queries.grievances import reachable_grievances
+from coalition.rules.sniffing import limit_uploads, too_large_message
 
 # --- serializers -------------------------------------------------------------------------------
 
@@ -90,7 +96,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
-    """Validates only; coalition.evidence.upload_evidence does the rest (type, size, hash)."""
+    """Validates only; coalition.actions.evidence.upload_evidence does the rest (type, size, hash)."""
 
     file = serializers.FileField(
         help_text="PDF, PNG, JPEG, WebP, plain text, CSV, XLSX or XLS; at most EVIDENCE_MAX_BYTES."
@@ -120,7 +126,7 @@ class ChecklistItemStatusSerializer(serializers.Serializer):
 
 
 class ChecklistSerializer(serializers.Serializer):
-    """coalition.evidence_queries.Checklist, for the grievance detail endpoint."""
+    """coalition.queries.evidence.Checklist, for the grievance detail endpoint."""
 
     items = ChecklistItemStatusSerializer(many=True)
     member_count = serializers.IntegerField(allow_null=True)
@@ -158,7 +164,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
 
     def initialize_request(self, request, *args, **kwargs):
         # Before anything parses the body: stop reading an oversize file at the limit.
-        self.upload_limit = actions.limit_uploads(request) if request.method == "POST" else None
+        self.upload_limit = limit_uploads(request) if request.method == "POST" else None
         return super().initialize_request(request, *args, **kwargs)
 
     @cached_property
@@ -194,7 +200,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         evidence = self.get_object()
-        actions.record_access(evidence, actor=request.user, verb=actions.VIEWED)
+        record_access(evidence, actor=request.user, verb=VIEWED)
         return Response(self.get_serializer(evidence).data)
 
     @extend_schema(
@@ -219,11 +225,11 @@ class EvidenceViewSet(viewsets.GenericViewSet):
             raise PermissionDenied(_("Only members of this grievance can bring evidence."))
         body = request.data  # parsed here, through the size limit installed in initialize_request
         if self.upload_limit is not None and self.upload_limit.exceeded:
-            raise ActionRefused(actions.too_large_message(), field="file", code="too_large")
+            raise ActionRefused(too_large_message(), field="file", code="too_large")
         upload = EvidenceUploadSerializer(data=body)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        evidence, created = actions.upload_evidence(
+        evidence, created = upload_evidence(
             self.grievance,
             actor=request.user,
             uploaded_file=data["file"],
@@ -255,7 +261,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         return original
 
     def destroy(self, request, *args, **kwargs):
-        actions.withdraw_evidence(self.get_object(), actor=request.user)
+        withdraw_evidence(self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -267,7 +273,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
     def download(self, request, *args, **kwargs):
         evidence = self.get_object()
         response = evidence_file_response(evidence)
-        actions.record_access(evidence, actor=request.user, verb=actions.DOWNLOADED)
+        record_access(evidence, actor=request.user, verb=DOWNLOADED)
         return response
 
     @extend_schema(
@@ -281,7 +287,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         evidence = self.get_object()
         body = VisibilitySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        evidence = actions.set_visibility(
+        evidence = set_visibility(
             evidence, actor=request.user, visibility=body.validated_data["visibility"]
         )
         return Response(self.get_serializer(evidence).data)

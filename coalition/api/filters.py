@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from coalition.categories import Category
 from coalition.models import Grievance
-from coalition.queries import search_grievances
+from coalition.queries.grievances import search_grievances
 
 
 class GrievanceFilter(django_filters.FilterSet):

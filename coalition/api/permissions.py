@@ -1,4 +1,4 @@
-"""Who may call what in the coalition API (DESIGN.md §5), and how often.
+"""Who may call what in the coalition API (docs/domain.md, permissions), and how often.
 
 The grievance permissions ask the viewset for the caller's standing in the grievance
 (`view.standing(grievance)`), so the membership is looked up once per request.

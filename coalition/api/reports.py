@@ -1,22 +1,11 @@
-"""API for infringement reports (public create, watcher status, organisers' review), coupon
-offers, and store health checks.
-
-Register in coalition/api/urls.py:
-    router.register("reports", reports.InfringementReportViewSet, basename="infringement-report")
-    router.register("coupon-offers", reports.CouponOfferViewSet, basename="coupon-offer")
-    router.register("health-checks", reports.HealthCheckViewSet, basename="health-check")
-
-As in coalition/api/views.py: querysets are scoped to what the caller may see (404 otherwise),
-input serializers only validate, and every write is a call to coalition/reports.py or
-coalition/health.py, whose refusals become 400 JSON through the exception handler.
-"""
+"""Infringement reports: the public create, the watcher's email confirmation and status link, and
+the organisers' review."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -35,49 +24,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from coalition import health, reports
-from coalition.api.permissions import ScopedThrottle
-from coalition.api.serializers import ErrorSerializer, ValidateOnly
-from coalition.models import (
-    Coupon,
-    CouponOffer,
-    Grievance,
-    HealthCheck,
-    InfringementReport,
-    Membership,
-    Platform,
-    ReportScreenshot,
-    Store,
+from coalition.actions.reports import (
+    Decision,
+    confirm_watcher_email,
+    review_report,
+    submit_report,
 )
-from coalition.queries import own_stores, seller_of
+from coalition.api.errors import error_responses as errors
+from coalition.api.parameters import ID
+from coalition.api.permissions import ScopedThrottle
+from coalition.api.validation import FlatListField, ValidateOnly, caller
+from coalition.models import Grievance, InfringementReport, Platform, ReportScreenshot
+from coalition.queries.reports import (
+    read_brand_token,
+    report_status,
+    reportable_grievances,
+    reviewable_reports,
+)
+from coalition.rules.sniffing import MAX_SCREENSHOTS
 
-ID = r"\d+"
-
-
-def errors(*codes: int) -> dict[int, type[ErrorSerializer]]:
-    return dict.fromkeys(codes, ErrorSerializer)
-
-
-def _caller(serializer: serializers.Serializer) -> Any:
-    """The requesting user; None when the schema generator builds the serializer without one."""
-    return getattr(serializer.context.get("request"), "user", None)
-
-
-class FlatListField(serializers.ListField):
-    """A ListField whose item errors are a flat list of messages, as every API error's
-    `errors[field]` is, rather than DRF's {index: [message]}."""
-
-    def run_child_validation(self, data: list) -> list:
-        try:
-            return super().run_child_validation(data)
-        except serializers.ValidationError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {0: exc.detail}
-            raise serializers.ValidationError(
-                [str(m) for messages in detail.values() for m in messages]
-            ) from exc
-
-
-# --- reports: serializers ------------------------------------------------------------------
+# --- serializers ---------------------------------------------------------------------------
 
 
 class ReportCreateSerializer(ValidateOnly, serializers.Serializer):
@@ -98,17 +64,17 @@ class ReportCreateSerializer(ValidateOnly, serializers.Serializer):
     details = serializers.CharField(max_length=3000, required=False, allow_blank=True)
     watcher_email = serializers.EmailField(required=False, allow_blank=True)
     screenshots = FlatListField(
-        child=serializers.FileField(), min_length=1, max_length=reports.MAX_SCREENSHOTS
+        child=serializers.FileField(), min_length=1, max_length=MAX_SCREENSHOTS
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grievance"].queryset = reports.reportable_grievances(_caller(self))
+        self.fields["grievance"].queryset = reportable_grievances(caller(self))
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         token = data.pop("brand_token", "")
         if token:
-            brand = reports.read_brand_token(token)
+            brand = read_brand_token(token)
             if brand is None:
                 raise serializers.ValidationError(
                     {"brand_token": [_("This report link is not valid.")]}
@@ -225,7 +191,8 @@ class ReportStatusSerializer(serializers.Serializer):
     coupon_owed = serializers.BooleanField()
 
 
-# --- reports: viewset ----------------------------------------------------------------------
+# --- viewset -------------------------------------------------------------------------------
+
 
 REVIEWERS = [IsAuthenticated]
 
@@ -262,7 +229,7 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def get_queryset(self) -> QuerySet[InfringementReport]:
         qs = (
-            reports.reviewable_reports(self.request.user)
+            reviewable_reports(self.request.user)
             .select_related("grievance", "platform", "coupon")
             .prefetch_related(
                 Prefetch("screenshots", queryset=ReportScreenshot.objects.order_by("pk"))
@@ -291,7 +258,7 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        report = reports.submit_report(
+        report = submit_report(
             actor=request.user,
             language=getattr(request, "LANGUAGE_CODE", ""),
             **serializer.validated_data,
@@ -325,7 +292,7 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             confirm_token=token.validated_data["token"]
         ).exists():
             raise NotFound(_("This confirmation link is not valid."))
-        report = reports.confirm_watcher_email(token.validated_data["token"])
+        report = confirm_watcher_email(token.validated_data["token"])
         return Response(self._receipt(report))
 
     @extend_schema(
@@ -335,7 +302,7 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     )
     @action(detail=False, methods=["get"], url_path=r"status/(?P<token>[-\w]+)", url_name="status")
     def status_by_token(self, request: Request, token: str) -> Response:
-        found = reports.report_status(token)
+        found = report_status(token)
         if found is None:
             raise NotFound(_("This status link is not valid."))
         return Response(ReportStatusSerializer(found).data)
@@ -344,7 +311,7 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         report = self.get_object()
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = reports.review_report(
+        result = review_report(
             report, actor=request.user, decision=decision, reason=data.validated_data["reason"]
         )
         fresh = self.get_queryset().get(pk=report.pk)
@@ -364,7 +331,7 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
-        return self._review(request, reports.Decision.CONFIRM)
+        return self._review(request, Decision.CONFIRM)
 
     @extend_schema(
         summary=_("Reject a report, with the reason the watcher will see"),
@@ -373,359 +340,4 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        return self._review(request, reports.Decision.REJECT)
-
-
-# --- coupon offers -------------------------------------------------------------------------
-
-
-class CouponOfferSerializer(serializers.ModelSerializer):
-    grievance = serializers.IntegerField(source="membership.grievance_id", read_only=True)
-    issued = serializers.IntegerField(read_only=True)
-    codes = serializers.SerializerMethodField()
-
-    class Meta:
-        model = CouponOffer
-        fields = [
-            "id",
-            "grievance",
-            "membership",
-            "store",
-            "discount",
-            "quantity",
-            "issued",
-            "expires_on",
-            "created_at",
-            "withdrawn_at",
-            "codes",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_codes(self, obj: CouponOffer) -> list[dict[str, Any]]:
-        return [
-            {"code": c.code, "issued": c.issued_to_report_id is not None} for c in obj.coupons.all()
-        ]
-
-
-class CouponOfferCreateSerializer(ValidateOnly, serializers.Serializer):
-    membership = serializers.PrimaryKeyRelatedField(
-        queryset=Membership.objects.none(),
-        help_text=_("Your membership in the grievance whose watchers you reward."),
-    )
-    store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
-    discount = serializers.CharField(max_length=200)
-    expires_on = serializers.DateField()
-    quantity = serializers.IntegerField(
-        min_value=1, max_value=reports.MAX_COUPONS_PER_OFFER, required=False, allow_null=True
-    )
-    codes = FlatListField(child=serializers.CharField(max_length=64), required=False, default=list)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = _caller(self)
-        self.fields["membership"].queryset = Membership.objects.active().filter(
-            seller=seller_of(user)
-        )
-        self.fields["store"].queryset = own_stores(user)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("Your coupon offers"),
-        responses={200: CouponOfferSerializer(many=True), **errors(403, 404)},
-    ),
-    retrieve=extend_schema(
-        summary=_("One of your coupon offers"),
-        responses={200: CouponOfferSerializer, **errors(403, 404)},
-    ),
-)
-class CouponOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
-    """Coupons a member offers as rewards for confirmed watcher reports. Only their own."""
-
-    serializer_class = CouponOfferSerializer
-    permission_classes = [IsAuthenticated]
-    filter_backends: list = []
-    lookup_value_regex = ID
-
-    def get_queryset(self) -> QuerySet[CouponOffer]:
-        return (
-            CouponOffer.objects.filter(membership__seller=seller_of(self.request.user))
-            .select_related("membership__seller")
-            .annotate(issued=Count("coupons", filter=Q(coupons__issued_to_report__isnull=False)))
-            .prefetch_related(Prefetch("coupons", queryset=Coupon.objects.order_by("pk")))
-            .order_by("-created_at", "-pk")
-        )
-
-    @extend_schema(
-        summary=_("Offer coupons: your own codes, or a number of codes made for you"),
-        request=CouponOfferCreateSerializer,
-        responses={201: CouponOfferSerializer, **errors(400, 403)},
-    )
-    def create(self, request: Request) -> Response:
-        data = CouponOfferCreateSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        offer = reports.offer_coupons(
-            d["membership"],
-            actor=request.user,
-            store=d["store"],
-            discount=d["discount"],
-            expires_on=d["expires_on"],
-            quantity=d.get("quantity"),
-            codes=d["codes"],
-        )
-        return Response(
-            self.get_serializer(self.get_queryset().get(pk=offer.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(
-        summary=_("Withdraw an offer: its remaining codes are no longer sent"),
-        request=None,
-        responses={200: CouponOfferSerializer, **errors(403, 404)},
-    )
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str) -> Response:
-        offer = reports.withdraw_coupon_offer(self.get_object(), actor=request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=offer.pk)).data)
-
-
-# --- health checks -------------------------------------------------------------------------
-
-
-class RiskSerializer(serializers.Serializer):
-    metric = serializers.CharField()
-    label = serializers.CharField()
-    rate = serializers.DecimalField(
-        max_digits=9, decimal_places=4, allow_null=True, coerce_to_string=True
-    )
-    limit = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
-    level = serializers.ChoiceField(choices=[lv.value for lv in health.Level])
-    explanation = serializers.CharField()
-
-    def to_representation(self, risk: health.Risk) -> dict[str, Any]:
-        data = super().to_representation(risk)
-        if risk.rate is not None:
-            data["rate"] = str(risk.rate.quantize(Decimal("0.0001")))
-        return data
-
-
-class MatchingGrievanceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    category = serializers.CharField()
-    member_count = serializers.IntegerField()
-
-
-class HealthCheckSerializer(serializers.ModelSerializer):
-    risks = serializers.SerializerMethodField()
-    overall = serializers.SerializerMethodField()
-
-    class Meta:
-        model = HealthCheck
-        fields = [
-            "id",
-            "store",
-            "period_start",
-            "period_end",
-            "orders",
-            "unfulfillable_refunds",
-            "fulfilled_orders",
-            "chargebacks",
-            "late_shipments",
-            "source",
-            "overall",
-            "risks",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(RiskSerializer(many=True))
-    def get_risks(self, obj: HealthCheck) -> list[dict[str, Any]]:
-        return RiskSerializer(self._risks(obj), many=True).data
-
-    @extend_schema_field(
-        serializers.CharField(
-            help_text=_("The worst level among the risks: no_data, ok, close or high.")
-        )
-    )
-    def get_overall(self, obj: HealthCheck) -> str:
-        return health.overall(self._risks(obj)).value
-
-    def _risks(self, obj: HealthCheck) -> list[health.Risk]:
-        cache = self.context.setdefault("_risks", {})
-        if obj.pk not in cache:
-            cache[obj.pk] = obj.risks()
-        return cache[obj.pk]
-
-
-class HealthCheckDetailSerializer(HealthCheckSerializer):
-    matching_grievances = serializers.SerializerMethodField()
-
-    class Meta(HealthCheckSerializer.Meta):
-        fields = [*HealthCheckSerializer.Meta.fields, "matching_grievances"]
-        read_only_fields = fields
-
-    @extend_schema_field(MatchingGrievanceSerializer(many=True))
-    def get_matching_grievances(self, obj: HealthCheck) -> list[dict[str, Any]]:
-        found = health.matching_grievances(
-            obj.store.platform, self._risks(obj), user=self.context["request"].user
-        )
-        return MatchingGrievanceSerializer(found, many=True).data
-
-
-class _StoreAndPeriodSerializer(ValidateOnly, serializers.Serializer):
-    store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = own_stores(_caller(self))
-
-
-class HealthCheckCreateSerializer(_StoreAndPeriodSerializer):
-    orders = serializers.IntegerField(min_value=0, max_value=health.MAX_COUNT)
-    unfulfillable_refunds = serializers.IntegerField(
-        min_value=0, max_value=health.MAX_COUNT, required=False, allow_null=True
-    )
-    fulfilled_orders = serializers.IntegerField(
-        min_value=0, max_value=health.MAX_COUNT, required=False, allow_null=True
-    )
-    chargebacks = serializers.IntegerField(
-        min_value=0, max_value=health.MAX_COUNT, required=False, allow_null=True
-    )
-    late_shipments = serializers.IntegerField(
-        min_value=0, max_value=health.MAX_COUNT, required=False, allow_null=True
-    )
-
-    def figures(self) -> health.Figures:
-        d = self.validated_data
-        return health.Figures(orders=d["orders"], **{f: d.get(f) for f in health.PART_FIELDS})
-
-
-class HealthImportSerializer(_StoreAndPeriodSerializer):
-    file = serializers.FileField()
-    order_id = serializers.CharField(max_length=100)
-    status = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    fulfilled_values = serializers.CharField(
-        max_length=300, required=False, default=health.DEFAULT_FULFILLED_VALUES
-    )
-    refund = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    refund_words = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default=health.DEFAULT_REFUND_WORDS
-    )
-    chargeback = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    late = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-    def mapping(self) -> health.ColumnMapping:
-        d = self.validated_data
-        return health.ColumnMapping(
-            order_id=d["order_id"],
-            status=d["status"],
-            refund=d["refund"],
-            chargeback=d["chargeback"],
-            late=d["late"],
-            fulfilled_values=health.split_values(d["fulfilled_values"]),
-            refund_words=health.split_values(d["refund_words"]),
-        )
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("Your stores' health checks"),
-        parameters=[OpenApiParameter("store", OpenApiTypes.INT)],
-        responses={200: HealthCheckSerializer(many=True), **errors(403, 404)},
-    ),
-    retrieve=extend_schema(
-        summary=_("One health check, with the grievances that fight its risks"),
-        responses={200: HealthCheckDetailSerializer, **errors(403, 404)},
-    ),
-    destroy=extend_schema(
-        summary=_("Delete a health check"), responses={204: None, **errors(403, 404)}
-    ),
-)
-class HealthCheckViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, GenericViewSet
-):
-    """A store's figures for a period, with rates and risks against its platform's limits.
-    Only for the caller's own stores; anybody else's is a 404."""
-
-    permission_classes = [IsAuthenticated]
-    filter_backends: list = []
-    lookup_value_regex = ID
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_serializer_class(self):
-        return HealthCheckSerializer if self.action == "list" else HealthCheckDetailSerializer
-
-    def get_queryset(self) -> QuerySet[HealthCheck]:
-        qs = HealthCheck.objects.filter(store__in=own_stores(self.request.user)).select_related(
-            "store__platform", "store__seller"
-        )
-        store = self.request.query_params.get("store", "")
-        if self.action == "list" and store.isdigit():
-            qs = qs.filter(store_id=int(store))
-        return qs.order_by("-period_end", "-pk")
-
-    def _saved(self, check: HealthCheck, created: bool) -> Response:
-        fresh = self.get_queryset().get(pk=check.pk)
-        data = HealthCheckDetailSerializer(fresh, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    @extend_schema(
-        summary=_("Save a store's figures for a period (the same period again replaces them)"),
-        request=HealthCheckCreateSerializer,
-        responses={
-            201: HealthCheckDetailSerializer,
-            200: HealthCheckDetailSerializer,
-            **errors(400, 403),
-        },
-    )
-    def create(self, request: Request) -> Response:
-        data = HealthCheckCreateSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        check, created = health.record_health_check(
-            d["store"],
-            actor=request.user,
-            period_start=d["period_start"],
-            period_end=d["period_end"],
-            figures=data.figures(),
-        )
-        return self._saved(check, created)
-
-    @extend_schema(
-        summary=_("Import a period's figures from a CSV order export, with your column names"),
-        request={"multipart/form-data": HealthImportSerializer},
-        responses={
-            201: HealthCheckDetailSerializer,
-            200: HealthCheckDetailSerializer,
-            **errors(400, 403),
-        },
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        parser_classes=[MultiPartParser, FormParser],
-    )
-    def import_csv(self, request: Request) -> Response:
-        data = HealthImportSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        figures = health.figures_from_export(health.read_upload(d["file"]), data.mapping())
-        check, created = health.record_health_check(
-            d["store"],
-            actor=request.user,
-            period_start=d["period_start"],
-            period_end=d["period_end"],
-            figures=figures,
-            source=HealthCheck.Source.CSV,
-        )
-        return self._saved(check, created)
-
-    def perform_destroy(self, instance: HealthCheck) -> None:
-        health.delete_health_check(instance, actor=self.request.user)
+        return self._review(request, Decision.REJECT)

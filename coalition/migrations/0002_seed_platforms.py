@@ -1,4 +1,4 @@
-"""Real marketplace profiles (DESIGN.md §2); the list lives in coalition/platform_profiles.py."""
+"""Real marketplace profiles (docs/domain.md); the list lives in coalition/platform_profiles.py."""
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations

@@ -118,7 +118,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_SIGNUP_FORM_CLASS = "coalition.forms.SignupExtraForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "coalition.forms.account.SignupExtraForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coalition] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 # allauth's own rate limits cover sign-up, login and password reset.
@@ -164,7 +164,18 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Coalition <noreply@coalition.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Platform replies (appeals/inbound): the mailbox address whose plus-addresses carry each round's
+# token, and where it is read: an IMAP URL (imaps://user:pass@host/INBOX), else var/inbox/.
+INBOUND_ADDRESS = env("INBOUND_ADDRESS", default="appeals@coalition.localhost")
+INBOUND_IMAP_URL = env("INBOUND_IMAP_URL", default="")
 EMAIL_TIMEOUT = 20
+
+# --- client address (every rate limit counts per address) ---------------------------------
+# How many reverse proxies in front of the site append to X-Forwarded-For (README.md,
+# Deploying). 0, the default: the header is ignored and the socket address is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "coalition.rules.client_address.client_ip"  # django-ratelimit
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -177,7 +188,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "coalition.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "coalition.api.exceptions.exception_handler",
+    # Bodies of a plausible shape only: depth, item counts, field counts (a 400, never a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "coalition.api.parsers.JSONParser",
+        "coalition.api.parsers.FormParser",
+        "coalition.api.parsers.MultiPartParser",
+    ],
+    # DRF's default (None) trusts the whole X-Forwarded-For header, which any client writes.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {"join": "30/h", "sign": "120/h", "public_form": "10/h"},
 }
 SPECTACULAR_SETTINGS = {
@@ -204,8 +223,8 @@ SPECTACULAR_SETTINGS = {
         "SubmissionOutcomeEnum": "appeals.models.Submission.Outcome",
         "ResponseChannelEnum": "appeals.models.PlatformResponse.Channel",
         "ResponseClassificationEnum": "appeals.models.PlatformResponse.Classification",
-        "ClockStateEnum": "appeals.api.serializers.CLOCK_STATES",
-        "CaseItemKindEnum": "appeals.api.serializers.CASE_ITEM_KINDS",
+        "ClockStateEnum": "appeals.api.clocks.CLOCK_STATES",
+        "CaseItemKindEnum": "appeals.api.my_cases.CASE_ITEM_KINDS",
     },
 }
 
@@ -263,4 +282,4 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
-RATELIMIT_VIEW = "coalition.views.ratelimited"
+RATELIMIT_VIEW = "coalition.views.ratelimits.ratelimited"

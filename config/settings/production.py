@@ -9,10 +9,11 @@ each process would count rate limits in on its own).
 
 import os
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CACHES, env
+from config.settings.base import CACHES, INSTALLED_APPS, MIDDLEWARE, env
 
 REQUIRED = (
     "DJANGO_SECRET_KEY",
@@ -65,3 +66,26 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
             "querystring_auth": True,
         },
     }
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline script or style anywhere (templates use data-* attributes that static/js/app.js reads).
+# The API docs pages relax style-src for themselves only (config/urls.py): Swagger UI and Redoc
+# inject their styles at run time.
+INSTALLED_APPS = [*INSTALLED_APPS, "csp"]
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}

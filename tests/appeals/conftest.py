@@ -1,15 +1,14 @@
-"""Appeals fixtures: rounds in any state, many members, and a recorder for the follow-up hooks."""
+"""Appeals fixtures: rounds in the common states, a recorder for the follow-up hooks, and private
+storage in a fresh folder (submitting an email round keeps its packet there)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from appeals import deadlines, followups
+from appeals import schedule
 from appeals.models import Appeal
-from tests.factories import AppealFactory, MembershipFactory
+from tests.appeals.builders import make_round
+from tests.conftest import use_private_storage
 
 HOOKS = [
     "on_signing_opened",
@@ -24,30 +23,10 @@ HOOKS = [
 ]
 
 
-def make_round(grievance, state: str = Appeal.State.DRAFT, **fields) -> Appeal:
-    """A round in `state` with the fields that state implies (dates, clock, outcome)."""
-    now = timezone.now()
-    values: dict = {"grievance": grievance, "state": state}
-    if state != Appeal.State.DRAFT:
-        values["signing_opened_at"] = now - timedelta(days=3)
-    if state in {Appeal.State.SUBMITTED, Appeal.State.INFO_REQUESTED, Appeal.State.RESPONDED}:
-        submitted = fields.pop("submitted_at", now - timedelta(days=1))
-        values.update(
-            submitted_at=submitted,
-            case_reference="CASE-1",
-            response_due_at=deadlines.response_due(submitted, grievance.platform),
-            very_overdue_at=deadlines.very_overdue_at(submitted, grievance.platform),
-        )
-    if state == Appeal.State.INFO_REQUESTED:
-        values.update(paused_at=now, paused_remaining_days=3)
-    if state == Appeal.State.RESPONDED:
-        values.update(outcome=Appeal.Outcome.REJECTED, responded_at=now)
-    values.update(fields)
-    return AppealFactory(**values)
-
-
-def add_members(grievance, n: int, **fields) -> list:
-    return [MembershipFactory(grievance=grievance, **fields) for _ in range(n)]
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """Evidence and kept packets go to a folder of this test's own."""
+    return use_private_storage(settings, tmp_path)
 
 
 @pytest.fixture
@@ -55,7 +34,7 @@ def hook_calls(monkeypatch) -> list[tuple[str, tuple]]:
     """Replace the follow-up hooks with recorders: [(hook name, args), ...] in call order."""
     calls: list[tuple[str, tuple]] = []
     for name in HOOKS:
-        monkeypatch.setattr(followups, name, lambda *args, _name=name: calls.append((_name, args)))
+        monkeypatch.setattr(schedule, name, lambda *args, _name=name: calls.append((_name, args)))
     return calls
 
 

@@ -1,7 +1,8 @@
 """A watcher reports an infringing listing with a screenshot and confirms the email; an organiser
 confirms the report; the watcher's coupon email arrives, and the screenshot is grievance evidence.
 
-The live server runs in this process, so the emails it sends land in django.core.mail.outbox.
+The live server runs in this process; the emails it queues in the outbox are sent here with
+send_pending (as the worker would) and land in django.core.mail.outbox.
 Its database is flushed after each test: everything is made here with factories.
 """
 
@@ -19,10 +20,10 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from coalition import reports
+from appeals.outbox.service import send_pending
+from coalition.actions.coupons import offer_coupons
 from coalition.categories import Category
 from coalition.models import Evidence, InfringementReport
-from tests.coalition.reports_support import URLS, png_bytes
 from tests.factories import (
     GrievanceFactory,
     MembershipFactory,
@@ -31,6 +32,7 @@ from tests.factories import (
     SellerFactory,
     StoreFactory,
 )
+from tests.files import URLS, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.urls(URLS)]
 
@@ -62,7 +64,7 @@ def test_a_watchers_confirmed_report_earns_a_coupon_and_becomes_evidence(new_pag
         grievance=grievance, seller=SellerFactory(display_name="Olivia")
     ).seller
     member = MembershipFactory(grievance=grievance)
-    reports.offer_coupons(
+    offer_coupons(
         member,
         actor=member.seller.user,
         store=StoreFactory(seller=member.seller, platform=platform),
@@ -95,6 +97,7 @@ def test_a_watchers_confirmed_report_earns_a_coupon_and_becomes_evidence(new_pag
     assert not report.counts and report.watcher_language == "zh-hans"
 
     # The confirmation email: both parts carry the link; opening it shows a button, which confirms.
+    send_pending()
     confirmation = next(m for m in mail.outbox if m.to == ["watcher@example.net"])
     confirm_path = link_in(confirmation, r"https?://\S+/report/confirm/[-\w]+/")
     assert confirm_path in confirmation.alternatives[0][0]
@@ -119,6 +122,7 @@ def test_a_watchers_confirmed_report_earns_a_coupon_and_becomes_evidence(new_pag
     assert "The watcher gets a coupon by email." in reviewer.inner_text(".alert-success")
 
     # The coupon email arrives in the watcher's language, with both parts.
+    send_pending()
     coupons = [m for m in mail.outbox if m.to == ["watcher@example.net"] and "GARDEN-20" in m.body]
     assert len(coupons) == 1
     html, mime = coupons[0].alternatives[0]

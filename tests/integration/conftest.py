@@ -24,6 +24,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from config.celery_app import app
 from tests.conftest import require_service
 from tests.integration.smtp import SMTPServer
 
@@ -155,8 +156,6 @@ def worker(services, smtp_server, tmp_path_factory):
     it again). It is stopped before pytest-django flushes the test database: a worker still
     finishing redelivered tasks would hold locks that the flush's TRUNCATE waits on (deadlock)."""
     import redis
-
-    from config.celery_app import app
 
     # Messages a previous test left (redeliveries after a kill) must not leak into this one.
     redis.Redis.from_url(BROKER_URL).delete(

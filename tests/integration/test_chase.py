@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from appeals import actions, dispatch
+from appeals.actions.signing import close_signing
+from appeals.dispatch import service as dispatch
 from appeals.models import Appeal, FollowUp, Notification
 from tests.factories import (
     AppealFactory,
@@ -35,7 +36,7 @@ def test_an_emailed_round_is_chased_when_the_platform_stays_silent(worker, smtp)
         signing_opened_at=now - timedelta(days=3),
         scheduled_submit_at=now - timedelta(minutes=1),
     )
-    actions.close_signing(appeal, actor=organiser.user)  # schedules the automatic submission
+    close_signing(appeal, actor=organiser.user)  # schedules the automatic submission
 
     dispatch.dispatch_due()  # the beat's job, run here: emails the round, marks it submitted
     appeal.refresh_from_db()

@@ -12,8 +12,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from appeals import dispatch, jobs, outbox
+from appeals import jobs
+from appeals.dispatch import service as dispatch
 from appeals.models import FollowUp, Notification, Submission
+from appeals.outbox import service as outbox
 from coalition.models import AuditEvent
 from tests.conftest import require_service
 from tests.factories import AppealFactory, GrievanceFactory, OrganiserFactory, SellerFactory

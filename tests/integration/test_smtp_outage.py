@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from appeals import dispatch
+from appeals.dispatch import service as dispatch
 from appeals.models import Notification
 from tests.factories import (
     AppealFactory,

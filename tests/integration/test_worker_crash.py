@@ -15,8 +15,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from appeals import dispatch, outbox
+from appeals.dispatch import service as dispatch
 from appeals.models import Notification
+from appeals.outbox import service as outbox
 from tests.factories import (
     AppealFactory,
     FollowUpFactory,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils.dateparse import parse_datetime
 
-from appeals import dispatch
+from appeals.dispatch import service as dispatch
 
 
 class Command(BaseCommand):

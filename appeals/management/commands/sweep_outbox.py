@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from appeals import dispatch, outbox
+from appeals.dispatch import service as dispatch
+from appeals.outbox import service as outbox
 
 
 class Command(BaseCommand):

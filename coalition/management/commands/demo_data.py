@@ -17,7 +17,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from coalition import actions
+from coalition.actions.grievances import create_grievance
+from coalition.actions.memberships import join_grievance, update_case, verify_member
+from coalition.actions.sellers import create_store, ensure_seller, update_profile
 from coalition.categories import Category
 from coalition.models import Grievance, Membership, Platform, Seller, Store
 from coalition.platform_profiles import seed_platforms
@@ -241,10 +243,10 @@ class Command(BaseCommand):
             user=user, email=spec.email, defaults={"verified": True, "primary": True}
         )
         if not Seller.objects.filter(user=user).exists():
-            seller = actions.ensure_seller(
+            seller = ensure_seller(
                 user, display_name=spec.display_name, language=spec.language
             )
-            actions.update_profile(seller, actor=user, time_zone=spec.time_zone)
+            update_profile(seller, actor=user, time_zone=spec.time_zone)
             user.refresh_from_db()
         return user
 
@@ -253,7 +255,7 @@ class Command(BaseCommand):
             seller__user=user, platform=platform, platform_store_id=spec.store_id
         ).first()
         if store is None:
-            store = actions.create_store(
+            store = create_store(
                 actor=user,
                 platform=platform,
                 name=spec.name,
@@ -270,7 +272,7 @@ class Command(BaseCommand):
         organiser = users[spec.organiser.seller]
         grievance = Grievance.objects.filter(platform=platform, title=spec.title).first()
         if grievance is None:
-            grievance = actions.create_grievance(
+            grievance = create_grievance(
                 actor=organiser,
                 platform=platform,
                 category=spec.category,
@@ -280,16 +282,16 @@ class Command(BaseCommand):
                 infraction_date=spec.infraction_date,
             )
             membership = Membership.objects.get(grievance=grievance, seller__user=organiser)
-            actions.update_case(membership, actor=organiser, **self._case(spec.organiser, stores))
+            update_case(membership, actor=organiser, **self._case(spec.organiser, stores))
             created.append("grievance")
         for case in spec.members:
             user = users[case.seller]
             # Any existing row (even a withdrawn one) means the demo already ran: leave it as it is.
             if Membership.objects.filter(grievance=grievance, seller__user=user).exists():
                 continue
-            membership = actions.join_grievance(grievance, actor=user, **self._case(case, stores))
+            membership = join_grievance(grievance, actor=user, **self._case(case, stores))
             if case.verified:
-                actions.verify_member(membership, actor=organiser)
+                verify_member(membership, actor=organiser)
             created.append("membership")
         return grievance
 

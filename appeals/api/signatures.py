@@ -1,0 +1,42 @@
+"""The caller's own signature on a round, as /api/v1/appeals/<id>/signature/ reads and writes it."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from appeals.models import Signature
+
+
+class MySignatureSerializer(serializers.Serializer):
+    """The caller's own signature on a round (signed is false when there is none)."""
+
+    signed = serializers.BooleanField()
+    counted = serializers.BooleanField(
+        help_text=_("Whether it counts: it does once your email address is confirmed.")
+    )
+    signed_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    consent_to_name = serializers.BooleanField(allow_null=True)
+
+    @staticmethod
+    def build(signature: Signature | None, email_verified: bool) -> dict:
+        active = signature is not None and signature.withdrawn_at is None
+        return {
+            "signed": active,
+            "counted": active and email_verified,
+            "signed_at": signature.signed_at if signature else None,
+            "withdrawn_at": signature.withdrawn_at if signature else None,
+            "consent_to_name": signature.consent_to_name if signature else None,
+        }
+
+
+class SignSerializer(serializers.Serializer):
+    consent_to_name = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Name me in the signer list sent to the platform; your membership's choice if left out."
+        ),
+    )

@@ -1,0 +1,44 @@
+"""The project's one DRF router: every viewset of both apps, served under /api/v1/ by
+config/urls.py. URL names are the routers' defaults ("grievance-list", "appeal-detail", …)."""
+
+from __future__ import annotations
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from appeals.api.board import BoardViewSet
+from appeals.api.my_cases import MyCasesViewSet
+from appeals.api.rounds import AppealViewSet
+from coalition.api.coupons import CouponOfferViewSet
+from coalition.api.evidence import EvidenceViewSet
+from coalition.api.grievances import GrievanceViewSet
+from coalition.api.health import HealthCheckViewSet
+from coalition.api.me import MeView, TokenView
+from coalition.api.platforms import PlatformViewSet
+from coalition.api.reports import InfringementReportViewSet
+from coalition.api.stores import StoreViewSet
+
+router = DefaultRouter(trailing_slash=True)
+
+# coalition
+router.register("platforms", PlatformViewSet, basename="platform")
+router.register("stores", StoreViewSet, basename="store")
+router.register("grievances", GrievanceViewSet, basename="grievance")
+# Keep this basename: evidence download URLs are reversed as "grievance-evidence-download".
+router.register(
+    r"grievances/(?P<grievance_pk>\d+)/evidence", EvidenceViewSet, basename="grievance-evidence"
+)
+router.register("reports", InfringementReportViewSet, basename="infringement-report")
+router.register("coupon-offers", CouponOfferViewSet, basename="coupon-offer")
+router.register("health-checks", HealthCheckViewSet, basename="health-check")
+
+# appeals
+router.register("appeals", AppealViewSet, basename="appeal")
+router.register("board", BoardViewSet, basename="board")
+router.register("my-cases", MyCasesViewSet, basename="my-cases")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    *router.urls,
+]

@@ -1,0 +1,14 @@
+"""Schedule fixtures: time frozen on a Monday morning in Los Angeles (builders.MONDAY)."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from tests.appeals.builders import MONDAY
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(MONDAY, tick=False) as traveller:
+        yield traveller

@@ -1,0 +1,5 @@
+"""Tests of coupon rewards: the pool, the once-only email, the API.
+
+The fixtures these tests use are in tests/conftest.py (platform → grievance → organiser, member,
+outsider, staff → clients) and tests/coalition/conftest.py (clients by role, the counterfeit
+grievance)."""
