@@ -1,4 +1,5 @@
-"""Emails to watchers: "confirm your report" and "your coupon" (docs/outbox.md).
+"""Emails of the coalition app: to watchers ("confirm your report", "your coupon") and the account
+emails allauth renders (docs/outbox.md).
 
 Each is rendered by `coalition.mail.render` from templates/emails/watchers/<name> (.subject.txt,
 .txt, .html) in the watcher's language and handed to the outbox inside the action's transaction:
@@ -9,6 +10,7 @@ these are neither held for daytime nor suppressed by an unsubscribe.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.urls import reverse
@@ -61,3 +63,16 @@ def _email(
         rendered=rendered,
         grievance_id=report.grievance_id,
     )
+
+
+def queue_account_email(name: str, *, to: str, subject: str, text: str, html: str) -> None:
+    """Queue an account email allauth rendered (confirm your address, reset your password …).
+    Each one is its own row — asking for a second confirmation link sends a second email — and
+    none is held for daytime or suppressed by an unsubscribe: the person is waiting for it."""
+    email = mail.Email(
+        kind=f"account.{name}",
+        dedupe_key=f"account.{name}:{uuid.uuid4().hex}",
+        to=to,
+        rendered=mail.Rendered(subject[:255], mail.tidy(text), html),
+    )
+    mail.enqueue([email])

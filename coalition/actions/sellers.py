@@ -12,20 +12,29 @@ from coalition.models import Platform, Seller, Store
 from coalition.queries.sellers import seller_of
 
 
-def ensure_seller(user, *, display_name: str = "", language: str = "") -> Seller:
+def ensure_seller(
+    user, *, display_name: str = "", language: str = "", time_zone: str = ""
+) -> Seller:
     """The user's seller profile, created on first need (sign-up, admin-made users)."""
     seller = seller_of(user)
     if seller is not None:
         return seller
     name = display_name or (user.email.split("@")[0] if user.email else user.get_username())
-    seller, _created = Seller.objects.get_or_create(
-        user=user, defaults={"display_name": name[:80], "language": language or Seller.Language.EN}
-    )
+    defaults = {"display_name": name[:80], "language": language or Seller.Language.EN}
+    if time_zone:
+        defaults["time_zone"] = time_zone
+    seller, _created = Seller.objects.get_or_create(user=user, defaults=defaults)
     return seller
 
 
 def update_profile(seller: Seller, *, actor, **fields) -> Seller:
-    allowed = {"display_name", "language", "time_zone", "email_notifications"}
+    allowed = {
+        "display_name",
+        "language",
+        "time_zone",
+        "email_notifications",
+        "country_of_establishment",
+    }
     require_owner(seller, actor)
     changed = assign(seller, fields, allowed)
     if changed:

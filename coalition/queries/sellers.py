@@ -25,3 +25,14 @@ def own_stores(user) -> QuerySet[Store]:
     if seller is None:
         return Store.objects.none()
     return Store.objects.filter(seller=seller).select_related("platform")
+
+
+def seller_with_email(email: str) -> Seller | None:
+    return Seller.objects.filter(user__email__iexact=email).select_related("user").first()
+
+
+def display_name_of(user) -> str:
+    """How allauth names a user on its pages and messages: the display name, else the email —
+    never the username Django generated, which the seller never chose."""
+    seller = seller_of(user)
+    return seller.display_name if seller is not None else (user.email or user.get_username())

@@ -119,7 +119,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_FORM_CLASS = "coalition.forms.account.SignupExtraForm"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coalition] "
+SITE_NAME = env("SITE_NAME", default="Coalition")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_ADAPTER = "coalition.views.allauth.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "coalition.queries.sellers.display_name_of"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 # allauth's own rate limits cover sign-up, login and password reset.
 ACCOUNT_RATE_LIMITS = {
@@ -263,10 +266,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 50},
     },
-    "sweep-outbox": {
+    "sweep-outbox": {  # takes over expired outbox leases (docs/outbox.md)
         "task": "appeals.tasks.sweep_outbox",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    "read-inbound": {  # platform replies from INBOUND_IMAP_URL or var/inbox/ (appeals/inbound)
+        "task": "appeals.tasks.read_inbound",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

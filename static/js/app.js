@@ -10,6 +10,8 @@
  *    picks a specific one). The target may carry data-heading="…" and data-members="%s members"
  *    for translated text; the platform comes from the form's [name=platform] field.
  *  - .messages .alert: adds a close button.
+ *  - <input data-browser-time-zone>: filled with the browser's time zone (sign-up), so a new
+ *    account shows deadlines in the seller's own time from the first page.
  *  - <input data-select-on-focus>: selects its text when focused (a link to copy). There is no
  *    inline script or event handler anywhere: production's Content-Security-Policy forbids them.
  */
@@ -50,6 +52,21 @@
         select.form.submit();
       }
     }
+  });
+
+  /* --- the browser's time zone (sign-up) ------------------------------------------------------- */
+  onReady(function () {
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      zone = "";
+    }
+    document.querySelectorAll("input[data-browser-time-zone]").forEach(function (input) {
+      if (!input.value && zone) {
+        input.value = zone;
+      }
+    });
   });
 
   /* --- select on focus (share links) ---------------------------------------------------------- */

@@ -13,6 +13,7 @@ import shutil
 import pytest
 from django.core import mail
 
+from appeals.outbox.service import send_pending
 from tests.conftest import require_service
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -62,7 +63,9 @@ def new_page(browser, live_server):
 
 
 def confirmation_link(address: str) -> str:
-    """The email-confirmation link from the last message sent to this address."""
+    """The email-confirmation link from the last message sent to this address (the outbox is
+    sent first, as the worker would: account emails are outbox rows like every other email)."""
+    send_pending()
     for message in reversed(mail.outbox):
         if address in message.to:
             found = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body)
