@@ -13,6 +13,7 @@ from coalition.views import (
     memberships,
     reports,
     stores,
+    timeline,
 )
 
 app_name = "coalition"
@@ -28,6 +29,7 @@ urlpatterns = [
     path("grievances/<int:pk>/state/", grievances.grievance_state, name="grievance_state"),
     path("grievances/<int:pk>/merge/", grievances.grievance_merge, name="grievance_merge"),
     path("grievances/<int:pk>/hide/", grievances.grievance_hide, name="grievance_hide"),
+    path("grievances/<int:pk>/timeline/", timeline.grievance_timeline, name="grievance_timeline"),
     path("grievances/<int:pk>/join/", memberships.join, name="join"),
     path("grievances/<int:pk>/my-case/", memberships.case_edit, name="case_edit"),
     path("grievances/<int:pk>/leave/", memberships.leave, name="leave"),
@@ -91,6 +93,7 @@ urlpatterns = [
     path("health/", health.health_check_list, name="health_check_list"),
     path("health/new/", health.health_check_new, name="health_check_new"),
     path("health/import/", health.health_check_import, name="health_check_import"),
+    path("health/import/columns/", health.health_check_import_map, name="health_check_import_map"),
     path("health/stores/<int:store>/", health.health_check_store, name="health_check_store"),
     path("health/<int:pk>/", health.health_check_detail, name="health_check_detail"),
     path("health/<int:pk>/delete/", health.health_check_delete, name="health_check_delete"),

@@ -13,6 +13,7 @@ from coalition.queries.sellers import own_stores
 from coalition.rules.csv_import import (
     DEFAULT_FULFILLED_VALUES,
     DEFAULT_REFUND_WORDS,
+    MAPPED_FIELDS,
     ColumnMapping,
     split_values,
 )
@@ -56,6 +57,9 @@ class HealthCheckForm(_StoreAndPeriod):
     )
     chargebacks = _count(_("Chargebacks"), _("Leave empty if you do not know."))
     late_shipments = _count(_("Late shipments"), _("Leave empty if you do not know."))
+    replace = forms.BooleanField(
+        label=_("Replace the figures I saved before for this period"), required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -69,34 +73,41 @@ class HealthCheckForm(_StoreAndPeriod):
         return Figures(orders=d["orders"], **{f: d.get(f) for f in PART_FIELDS})
 
 
-class HealthImportForm(_StoreAndPeriod):
+REPLACE_LABEL = _("Replace them")
+
+
+class HealthUploadForm(_StoreAndPeriod):
+    """Step 1 of an import: which store and period, and the file. Its columns are mapped next,
+    from the file's own column names."""
+
     file = forms.FileField(
         label=_("Order export (CSV)"),
         help_text=_("The CSV file of orders your platform lets you download, UTF-8 or GB18030."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
-    order_id = forms.CharField(
-        label=_("Column with the order ID"), max_length=100, initial="Order ID"
-    )
-    status = forms.CharField(
-        label=_("Column with the order status"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. Status")}),
-    )
+
+
+NOT_IN_FILE = ("", _("— not in my file —"))
+MAPPING_LABELS = {
+    "order_id": _("Column with the order ID"),
+    "status": _("Column with the order status"),
+    "refund": _("Column that shows a refund because you could not fulfil the order"),
+    "chargeback": _("Column that flags a chargeback"),
+    "late": _("Column that flags a late shipment"),
+}
+
+
+class HealthMappingForm(forms.Form):
+    """Step 2: which of the file's own columns holds what (chosen from its header, guessed in
+    advance), what its values mean, and — when the period was checked before — whether to
+    replace that check."""
+
     fulfilled_values = forms.CharField(
         label=_("Statuses that mean fulfilled"),
         max_length=300,
         required=False,
         initial=DEFAULT_FULFILLED_VALUES,
         help_text=_("Separated by commas; upper or lower case does not matter."),
-    )
-    refund = forms.CharField(
-        label=_("Column that shows a refund because you could not fulfil the order"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. Refund reason")}),
-        help_text=_("A yes/no column, or the refund reason."),
     )
     refund_words = forms.CharField(
         label=_("Refund reasons that mean you could not fulfil it"),
@@ -105,28 +116,21 @@ class HealthImportForm(_StoreAndPeriod):
         initial=DEFAULT_REFUND_WORDS,
         help_text=_("Separated by commas; a reason containing one of them counts."),
     )
-    chargeback = forms.CharField(
-        label=_("Column that flags a chargeback"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. Chargeback")}),
-    )
-    late = forms.CharField(
-        label=_("Column that flags a late shipment"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. Shipped late")}),
-    )
+    replace = forms.BooleanField(label=REPLACE_LABEL, required=False)
 
-    MAPPING_FIELDS = (
-        "order_id",
-        "status",
-        "fulfilled_values",
-        "refund",
-        "refund_words",
-        "chargeback",
-        "late",
-    )
+    def __init__(self, *args: Any, header: list[str], ask_replace: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        columns = [(h, h) for h in header if h]
+        for name in reversed(MAPPED_FIELDS):
+            choices = columns if name == "order_id" else [NOT_IN_FILE, *columns]
+            self.fields = {
+                name: forms.ChoiceField(
+                    label=MAPPING_LABELS[name], choices=choices, required=name == "order_id"
+                ),
+                **self.fields,
+            }
+        if not ask_replace:
+            del self.fields["replace"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -134,7 +138,8 @@ class HealthImportForm(_StoreAndPeriod):
             data.get(k) for k in ("status", "refund", "chargeback", "late")
         ):
             self.add_error(
-                "status", _("Name at least one column besides the order ID, e.g. the order status.")
+                "status",
+                _("Choose at least one column besides the order ID, e.g. the order status."),
             )
         return data
 
@@ -151,4 +156,5 @@ class HealthImportForm(_StoreAndPeriod):
         )
 
     def saved_mapping(self) -> dict[str, str]:
-        return {k: self.cleaned_data.get(k) or "" for k in self.MAPPING_FIELDS}
+        keep = (*MAPPED_FIELDS, "fulfilled_values", "refund_words")
+        return {k: self.cleaned_data.get(k) or "" for k in keep}

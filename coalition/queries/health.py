@@ -28,3 +28,8 @@ def matching_grievances(platform: Any, risks: list[Risk], *, user: Any, limit: i
         platform=platform, state=Grievance.State.OPEN, hidden=False, category__in=categories
     )
     return with_member_count(qs).order_by("-member_count", "-created_at")[:limit]
+
+
+def earlier_check(store: Any, start: Any, end: Any) -> HealthCheck | None:
+    """The store's check of exactly this period, if one was saved before."""
+    return HealthCheck.objects.filter(store=store, period_start=start, period_end=end).first()

@@ -148,33 +148,13 @@ def figures_from_export(data: bytes, mapping: ColumnMapping) -> Figures:
     mapped column, the orders it flags."""
     header, rows = read_export(data)
     index = _column_index(header, mapping)
-    orders: dict[str, dict[str, bool]] = {}
-    for row in rows:
-        order_id = _cell(row, index["order_id"])
-        if not order_id:
-            continue
-        flags = orders.setdefault(
-            order_id, {"status": False, "refund": False, "chargeback": False, "late": False}
-        )
-        for key in ("status", "refund", "chargeback", "late"):
-            if key in index and _matches(key, _cell(row, index[key]), mapping):
-                flags[key] = True
-    if not orders:
+    kept = [row for row in rows if _cell(row, index["order_id"])]
+    if not kept:
         raise ActionRefused(
             _("No row has an order ID in the column “%(column)s”.") % {"column": mapping.order_id},
             field="order_id",
         )
-
-    def count(key: str) -> int | None:
-        return sum(1 for f in orders.values() if f[key]) if key in index else None
-
-    return Figures(
-        orders=len(orders),
-        fulfilled_orders=count("status"),
-        unfulfillable_refunds=count("refund"),
-        chargebacks=count("chargeback"),
-        late_shipments=count("late"),
-    )
+    return _count_orders(kept, index, mapping)
 
 
 def _column_index(header: list[str], mapping: ColumnMapping) -> dict[str, int]:
@@ -207,3 +187,184 @@ def _matches(key: str, value: str, mapping: ColumnMapping) -> bool:
         return True
     # A refund column may hold a reason ("Refunded: item out of stock") rather than a flag.
     return key == "refund" and any(word in value for word in mapping.refund_words)
+
+
+# --- guessing the columns, and checking a whole file at once -----------------------------------
+
+# Column names as common marketplace order exports write them (Amazon, Wish, eBay, AliExpress,
+# Shopee, Temu, TikTok Shop), in English and Chinese, compared after normalising case and spaces.
+HEADER_GUESSES: dict[str, tuple[str, ...]] = {
+    "order_id": (
+        "order id",
+        "order-id",
+        "order_id",
+        "amazon-order-id",
+        "order number",
+        "order no",
+        "order no.",
+        "sales record number",
+        "po number",
+        "订单号",
+        "订单编号",
+        "订单id",
+        "订单 id",
+        "平台订单号",
+        "子订单号",
+    ),
+    "status": (
+        "status",
+        "order status",
+        "order-status",
+        "order state",
+        "state",
+        "fulfilment status",
+        "fulfillment status",
+        "shipping status",
+        "订单状态",
+        "状态",
+        "发货状态",
+        "物流状态",
+    ),
+    "refund": (
+        "refund reason",
+        "refund",
+        "refunded",
+        "refund status",
+        "return / refund status",
+        "return/refund status",
+        "cancel reason",
+        "cancellation reason",
+        "退款原因",
+        "退款",
+        "退款状态",
+        "取消原因",
+        "退货/退款状态",
+    ),
+    "chargeback": (
+        "chargeback",
+        "chargebacks",
+        "dispute",
+        "charge back",
+        "拒付",
+        "争议",
+        "拒付状态",
+    ),
+    "late": (
+        "late",
+        "shipped late",
+        "late shipment",
+        "late shipping",
+        "is late",
+        "延迟发货",
+        "延迟",
+        "发货超时",
+        "逾期发货",
+    ),
+}
+MAPPED_FIELDS = tuple(HEADER_GUESSES)
+PREVIEW_ROWS = 5
+MAX_LISTED_PROBLEMS = 50
+
+
+def guess_mapping(header: list[str], remembered: dict[str, str] | None = None) -> dict[str, str]:
+    """For each field, the file's own column that most likely holds it ("" when none does).
+    A column remembered from the seller's last import is used only if this file has it, so an
+    export with other column names never inherits a mapping that cannot work."""
+    present = {_norm(h): h.strip() for h in header if h.strip()}
+    taken: set[str] = set()
+    guess: dict[str, str] = {}
+    for field in MAPPED_FIELDS:
+        wanted = [(remembered or {}).get(field, ""), *HEADER_GUESSES[field]]
+        found = next(
+            (
+                present[_norm(w)]
+                for w in wanted
+                if w and _norm(w) in present and present[_norm(w)] not in taken
+            ),
+            "",
+        )
+        guess[field] = found
+        if found:
+            taken.add(found)
+    return guess
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    message: str
+
+
+@dataclass(frozen=True)
+class ExportCheck:
+    """A whole file checked against a mapping: the figures from its good rows, every problem
+    with its row number, and the first rows for a preview."""
+
+    header: list[str]
+    preview: list[list[str]]
+    figures: Figures | None
+    problems: list[RowProblem]
+    skipped_rows: int
+
+    @property
+    def more_problems(self) -> int:
+        return max(0, len(self.problems) - MAX_LISTED_PROBLEMS)
+
+    @property
+    def listed_problems(self) -> list[RowProblem]:
+        return self.problems[:MAX_LISTED_PROBLEMS]
+
+
+def check_export(data: bytes, mapping: ColumnMapping) -> ExportCheck:
+    """Read the whole file once and report everything at once. A file that cannot be read at all
+    is refused (ActionRefused); a row that cannot count (no order ID, fewer cells than the
+    mapped columns need) is listed with its row number and left out of the figures."""
+    header, rows = read_export(data)
+    index = _column_index(header, mapping)
+    problems: list[RowProblem] = []
+    kept: list[list[str]] = []
+    needed = max(index.values()) + 1
+    for number, row in enumerate(rows, start=2):
+        if len(row) < needed:
+            problems.append(
+                RowProblem(
+                    number,
+                    _("has %(found)s cells; the columns you chose need %(needed)s.")
+                    % {"found": len(row), "needed": needed},
+                )
+            )
+        elif not _cell(row, index["order_id"]):
+            problems.append(RowProblem(number, _("has no order ID.")))
+        else:
+            kept.append(row)
+    figures = _count_orders(kept, index, mapping) if kept else None
+    return ExportCheck(
+        header=[h.strip() for h in header],
+        preview=[r for r in rows[:PREVIEW_ROWS]],
+        figures=figures,
+        problems=problems,
+        skipped_rows=len(rows) - len(kept),
+    )
+
+
+def _count_orders(rows: list[list[str]], index: dict[str, int], mapping: ColumnMapping) -> Figures:
+    orders: dict[str, dict[str, bool]] = {}
+    for row in rows:
+        flags = orders.setdefault(
+            _cell(row, index["order_id"]),
+            {"status": False, "refund": False, "chargeback": False, "late": False},
+        )
+        for key in ("status", "refund", "chargeback", "late"):
+            if key in index and _matches(key, _cell(row, index[key]), mapping):
+                flags[key] = True
+
+    def count(key: str) -> int | None:
+        return sum(1 for f in orders.values() if f[key]) if key in index else None
+
+    return Figures(
+        orders=len(orders),
+        fulfilled_orders=count("status"),
+        unfulfillable_refunds=count("refund"),
+        chargebacks=count("chargeback"),
+        late_shipments=count("late"),
+    )

@@ -4,6 +4,7 @@ grievances that fight the suspensions the risks lead to."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -14,14 +15,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coalition.actions.health import delete_health_check, record_health_check
+from coalition.actions.health import (
+    delete_health_check,
+    drop_stash,
+    read_stash,
+    record_health_check,
+    stash_export,
+)
 from coalition.errors import ActionRefused
-from coalition.forms.health import HealthCheckForm, HealthImportForm
+from coalition.forms.health import HealthCheckForm, HealthMappingForm, HealthUploadForm
 from coalition.models import HealthCheck
 from coalition.pages.health import charts
-from coalition.queries.health import matching_grievances, own_health_checks
+from coalition.queries.health import earlier_check, matching_grievances, own_health_checks
 from coalition.queries.sellers import own_stores
-from coalition.rules.csv_import import figures_from_export, read_upload
+from coalition.rules.csv_import import check_export, guess_mapping, read_export, read_upload
+from coalition.rules.integers import parse_id
 from coalition.rules.thresholds import (
     LEVEL_LABELS,
     Thresholds,
@@ -35,7 +43,8 @@ from coalition.views.common import refuse
 HISTORY_LIMIT = 24  # periods shown in a store's history and chart
 
 
-MAPPING_SESSION_KEY = "health_csv_mapping"
+MAPPING_SESSION_KEY = "health_csv_mapping"  # the columns of the seller's last import
+UPLOAD_SESSION_KEY = "health_csv_upload"  # the file being mapped: its stash token, store, period
 
 
 def _my_checks(request: HttpRequest):
@@ -70,7 +79,8 @@ def health_check_list(request: HttpRequest) -> HttpResponse:
 
 def _store_initial(request: HttpRequest) -> dict[str, Any]:
     store = request.GET.get("store", "")
-    return {"store": int(store)} if store.isdigit() else {}
+    store_id = parse_id(store)
+    return {"store": store_id} if store_id is not None else {}
 
 
 @login_required
@@ -86,6 +96,7 @@ def health_check_new(request: HttpRequest) -> HttpResponse:
                 period_start=d["period_start"],
                 period_end=d["period_end"],
                 figures=form.figures(),
+                replace=d.get("replace", False),
             )
         except ActionRefused as exc:
             refuse(form, exc)
@@ -103,36 +114,117 @@ def health_check_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def health_check_import(request: HttpRequest) -> HttpResponse:
-    initial = {**request.session.get(MAPPING_SESSION_KEY, {}), **_store_initial(request)}
-    form = HealthImportForm(
-        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    """Step 1: the store, the period and the file. A file that cannot be read is refused here,
+    with what to do; a readable one is kept privately while its columns are mapped."""
+    form = HealthUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=_store_initial(request),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            figures = figures_from_export(read_upload(d["file"]), form.mapping())
-            check, _created = record_health_check(
-                d["store"],
-                actor=request.user,
-                period_start=d["period_start"],
-                period_end=d["period_end"],
-                figures=figures,
-                source=HealthCheck.Source.CSV,
-            )
+            data = read_upload(d["file"])
+            read_export(data)
         except ActionRefused as exc:
             refuse(form, exc)
         else:
-            request.session[MAPPING_SESSION_KEY] = form.saved_mapping()
-            messages.success(
-                request, _("Imported %(n)s orders from your file.") % {"n": figures.orders}
-            )
-            return redirect("coalition:health_check_detail", pk=check.pk)
+            _forget_upload(request)
+            request.session[UPLOAD_SESSION_KEY] = {
+                "token": stash_export(data),
+                "name": d["file"].name[:200],
+                "store": d["store"].pk,
+                "start": d["period_start"].isoformat(),
+                "end": d["period_end"].isoformat(),
+            }
+            return redirect("coalition:health_check_import_map")
     return render(
         request,
         "coalition/health/form.html",
         {"form": form, "mode": "import"},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health_check_import_map(request: HttpRequest) -> HttpResponse:
+    """Step 2: choose the columns from the file's own header (guessed from common English and
+    Chinese export headers, or the seller's last import when this file has those columns), see
+    every problem with its row number and the figures it gives, then import — replacing an
+    earlier check of the period only when the seller ticks "Replace them"."""
+    upload = request.session.get(UPLOAD_SESSION_KEY) or {}
+    store = own_stores(request.user).filter(pk=upload.get("store")).first()
+    data = read_stash(upload.get("token", "")) if store is not None else None
+    if data is None:
+        messages.info(request, _("Upload your order export first."))
+        return redirect("coalition:health_check_import")
+    header, _rows = read_export(data)
+    start, end = date.fromisoformat(upload["start"]), date.fromisoformat(upload["end"])
+    earlier = earlier_check(store, start, end)
+    guess = guess_mapping(header, request.session.get(MAPPING_SESSION_KEY))
+    form = HealthMappingForm(
+        request.POST or None,
+        header=header,
+        ask_replace=earlier is not None,
+        initial={**guess, **_remembered_words(request)},
+    )
+    report = None
+    if form.is_bound and form.is_valid():
+        try:
+            report = check_export(data, form.mapping())
+        except ActionRefused as exc:
+            refuse(form, exc)
+        if report is not None and report.figures is None:
+            form.add_error("order_id", _("No row of your file has an order ID in this column."))
+        elif report is not None and request.POST.get("action") == "import":
+            try:
+                check, _created = record_health_check(
+                    store,
+                    actor=request.user,
+                    period_start=start,
+                    period_end=end,
+                    figures=report.figures,
+                    source=HealthCheck.Source.CSV,
+                    replace=form.cleaned_data.get("replace", False),
+                )
+            except ActionRefused as exc:
+                refuse(form, exc)
+            else:
+                request.session[MAPPING_SESSION_KEY] = form.saved_mapping()
+                _forget_upload(request)
+                messages.success(
+                    request,
+                    _("Imported %(n)s orders from your file.") % {"n": report.figures.orders},
+                )
+                return redirect("coalition:health_check_detail", pk=check.pk)
+    return render(
+        request,
+        "coalition/health/import_map.html",
+        {
+            "form": form,
+            "upload": upload,
+            "store": store,
+            "period": (start, end),
+            "earlier": earlier,
+            "header": header,
+            "preview": report.preview if report else read_export(data)[1][:5],
+            "report": report,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _remembered_words(request: HttpRequest) -> dict[str, str]:
+    last = request.session.get(MAPPING_SESSION_KEY) or {}
+    return {k: last[k] for k in ("fulfilled_values", "refund_words") if last.get(k)}
+
+
+def _forget_upload(request: HttpRequest) -> None:
+    upload = request.session.pop(UPLOAD_SESSION_KEY, None)
+    if upload and upload.get("token"):
+        drop_stash(upload["token"])
 
 
 @login_required
