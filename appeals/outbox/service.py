@@ -4,16 +4,17 @@ Every email of the project goes through here: the appeals app writes Notificatio
 (appeals/emails.py builds them), and coalition hands `coalition.mail.Email`s to the mail port,
 which this module implements (`enqueue_emails`; plugged in by AppealsConfig.ready). The send tasks
 live beside this module (appeals/outbox/tasks.py); it queues them by name after commit and never
-imports them.
+imports them. The SMTP conversation and what its failures mean are in appeals/outbox/smtp.py.
 
 Life of a row (appeals.models.Notification):
 
-    pending ──claim──▶ sending ──hand-over──▶ sending+sent_at ──250──▶ sent
-       ▲                 │                        │
-       └── transient ────┘ (backoff + jitter)     └── no answer ──▶ failed ("delivery unknown")
-    pending ── unsubscribed ──▶ suppressed          5xx / bad address ──▶ failed
+    pending ──claim (lease)──▶ sending ──hand-over──▶ sending+sent_at ──250──▶ sent
+       ▲                         │                         │
+       └── transient / lease ────┘ (backoff + jitter)      └── body sent, no answer ──▶ failed
+           expired before hand-over                             ("delivery unknown")
+    pending ── unsubscribed ──▶ suppressed     5xx to RCPT / bad address / out of attempts ──▶ failed
 
-Never twice, and what it costs (the semantics this module guarantees):
+Never twice, never lost (the semantics this module guarantees):
 
 1. `enqueue` inserts rows with a unique dedupe key (`bulk_create(ignore_conflicts=True)`), so
    writing the same email twice — a job re-run, a retried task — stores it once. Send tasks are
@@ -21,76 +22,109 @@ Never twice, and what it costs (the semantics this module guarantees):
 2. A send task *claims* its rows before it touches SMTP: pending → sending in one transaction
    (`claim_batch`; `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL). The claim time is the claim's
    token and every later write checks it, so a duplicated or re-delivered task (acks_late) finds
-   nothing to do, and a sender whose claim was taken over can change nothing.
+   nothing to do, and a sender whose claim was taken over can change nothing. The claim carries a
+   short *lease* (`lease_until`, LEASE), renewed while the batch is being sent; once it has
+   expired the sweeper (every minute) takes the rows over.
 3. Right before a message is handed to the server — after MAIL FROM / RCPT TO were accepted, just
    before DATA — the row's `sent_at` is committed as the *hand-over* mark. When the server answers
    250 the row is `sent`; that mark rides on the next message's hand-over commit (or the batch's
-   last commit), so each message costs one commit.
-4. The only window in which we cannot know whether the server took a message is between its
-   hand-over commit and the commit of its `sent` mark. A worker that dies there leaves a
-   `sending` row *with* `sent_at`; a connection that drops while waiting for DATA's answer leaves
-   the same doubt. Such a row is never sent again automatically: it is marked `failed` with
-   "delivery unknown" and staff decide (the admin's "retry" re-sends it with the same Message-ID,
-   which many receivers de-duplicate on). A `sending` row *without* `sent_at` never reached DATA,
-   so the sweeper puts it back to pending.
-5. Transient errors (cannot connect, disconnects before DATA, timeouts, 4xx answers) put the row
-   back to pending with exponential backoff and jitter; short delays are also queued as a task
+   last commit), so each message costs one commit. The rows accepted are kept in memory until
+   that commit has succeeded.
+4. Every bookkeeping write is retried from the row's true state (`_durably`): a database error
+   closes the broken connection and tries again, a few times, with short pauses. Each write is
+   idempotent for the claim that makes it, so a commit whose answer was lost is harmless.
+5. The only window in which we cannot know whether the server took a message is between sending
+   its body and the server's answer. A connection that drops or times out there, or a worker that
+   dies there, leaves the row `failed` with "delivery unknown" and the reason; it is never sent
+   again automatically, staff decide (the admin's "retry" warns that it may arrive twice). A 250
+   that arrives after the sweeper gave up on the row still marks it sent.
+6. Transient errors (the database, lost connections, timeouts, any answer but a 5xx to RCPT) put
+   the row back to pending with exponential backoff and jitter; short delays are queued as a task
    countdown, longer ones are picked up by the sweeper. After MAX_ATTEMPTS the row fails.
-   Permanent errors (5xx, a refused or malformed address) fail the row with the server's answer.
+   Permanent errors (a 5xx to RCPT, an address that cannot be written) fail the row. After any
+   failure inside an SMTP session the session is reset (RSET, or a new connection).
 
 So: at most once per row, always; at least once for every row except those a crash or a dropped
-connection leaves in the hand-over window, which are surfaced as failed rather than guessed.
+connection leaves between a body and its answer, which are surfaced as failed rather than guessed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
-import smtplib
+import time as monotonic_time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from email.utils import make_msgid
-from functools import lru_cache, partial
+from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
-from appeals.documents import storage
 from appeals.models import Notification, Unsubscribe
+from appeals.outbox import smtp
+from appeals.outbox.mime import build_message, outgoing
 from coalition.mail import Email, mail_domain
 
 logger = logging.getLogger(__name__)
 
 N = Notification.State
+T = TypeVar("T")
 BATCH_SIZE = 100  # rows per send task: one SMTP connection each
 INSERT_BATCH = 500
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = timedelta(hours=1)
 # Backoffs up to this are queued as a task countdown; longer ones wait for the sweeper.
 MAX_COUNTDOWN = timedelta(minutes=5)
-# A claim older than this cannot belong to a live task (the hard task time limit is shorter).
+# Rows claimed before leases existed (lease_until empty) are taken over after this.
 STALE_CLAIM = timedelta(minutes=10)
 # Pending rows younger than this still have their own send task on the way.
-SWEEP_GRACE = timedelta(minutes=10)
+SWEEP_GRACE = timedelta(minutes=2)
+# Pauses between tries of a bookkeeping write that met a database error (about 8 s in all).
+DB_RETRY_PAUSES = (0.05, 0.2, 0.5, 1.0, 2.0, 4.0)
+# The batch's last write holds 250s only this process knows of: it waits longer (about 30 s).
+FINAL_RETRY_PAUSES = (*DB_RETRY_PAUSES, 8.0, 15.0)
 DAY_STARTS, NIGHT_STARTS = time(9, 0), time(21, 0)
 # The send tasks (appeals/outbox/tasks.py), queued by name: their names are what queued messages
 # and the worker agree on, so they never change.
 SEND_ONE = "appeals.tasks.send_notification"
 SEND_BATCH = "appeals.tasks.send_batch"
-UNKNOWN = (
-    "Delivery unknown: the connection or the worker stopped while the SMTP server was taking this "
+# Every "delivery unknown" reason starts with these words (the admin filters on them).
+UNKNOWN = "Delivery unknown"
+UNKNOWN_DROPPED = (
+    "Delivery unknown: the connection dropped or timed out while the SMTP server was taking this "
     "message, so it may have arrived. Not re-sent automatically; retry only if it did not arrive."
 )
+UNKNOWN_WORKER = (
+    "Delivery unknown: the worker stopped after handing this message to the SMTP server and "
+    "before its answer was recorded, so it may have arrived. Not re-sent automatically; retry "
+    "only if it did not arrive."
+)
+
+
+def lease() -> timedelta:
+    """How long a claim is owned without renewal (60-120 s in production; short in tests)."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 90))
 
 
 def _retry_base() -> timedelta:
@@ -101,7 +135,10 @@ def _retry_base() -> timedelta:
 
 
 def daytime_send_after(now: datetime, zone: str) -> datetime | None:
-    """09:00 next morning in `zone` when `now` is night there (21:00-08:59), else None."""
+    """09:00 next morning in `zone` when `now` is night there (21:00-08:59), else None (and
+    always None where settings.OUTBOX_DAYTIME_HOLD is off: the `make run` demo)."""
+    if not getattr(settings, "OUTBOX_DAYTIME_HOLD", True):
+        return None
     local = now.astimezone(ZoneInfo(zone or "UTC"))
     if DAY_STARTS <= local.time() < NIGHT_STARTS:
         return None
@@ -182,12 +219,15 @@ class SendReport:
 
 
 def claim_batch(
-    pks: Sequence[int], now: datetime | None = None
+    pks: Sequence[int], now: datetime | None = None, *, resume: bool = False
 ) -> tuple[datetime, list[Notification]]:
-    """Claim the due pending rows among `pks` (pending → sending) in one transaction and return
-    the claim token (the claimed_at written) with the rows won. A row another sender holds or
-    already sent is not won: on PostgreSQL `FOR UPDATE SKIP LOCKED` passes over rows being
-    claimed elsewhere; SQLite runs one writing transaction at a time."""
+    """Claim the due pending rows among `pks` (pending → sending, leased until now + LEASE) in one
+    transaction and return the claim token (the claimed_at written) with the rows won. A row
+    another sender holds or already sent is not won: on PostgreSQL `FOR UPDATE SKIP LOCKED`
+    passes over rows being claimed elsewhere; SQLite runs one writing transaction at a time.
+
+    After a database error, call it again with the same `now` and `resume=True`: the rows an
+    earlier call claimed with that token (its commit may have gone through) are returned too."""
     token = now or timezone.now()
     with transaction.atomic():
         ids = list(
@@ -198,12 +238,17 @@ def claim_batch(
         )
         if ids:
             Notification.objects.filter(pk__in=ids, state=N.PENDING).update(
-                state=N.SENDING, claimed_at=token, sent_at=None, attempts=F("attempts") + 1
+                state=N.SENDING,
+                claimed_at=token,
+                lease_until=token + lease(),
+                sent_at=None,
+                attempts=F("attempts") + 1,
             )
-    if not ids:
+    won = list(pks) if resume else ids
+    if not won:
         return token, []
     return token, list(
-        Notification.objects.filter(pk__in=ids, state=N.SENDING, claimed_at=token).order_by("pk")
+        Notification.objects.filter(pk__in=won, state=N.SENDING, claimed_at=token).order_by("pk")
     )
 
 
@@ -216,8 +261,15 @@ def claim_for_sending(pk: int, now: datetime | None = None) -> datetime | None:
 def send_many(pks: Sequence[int]) -> SendReport:
     """Send the due pending rows among `pks` over one SMTP connection."""
     pks = list(pks)
-    report = SendReport(suppressed=suppress_opted_out(pks))
-    token, rows = claim_batch(pks)
+    report = SendReport(suppressed=_durably(lambda: suppress_opted_out(pks)))
+    token, tries = timezone.now(), 0
+
+    def claim() -> tuple[datetime, list[Notification]]:
+        nonlocal tries
+        tries += 1
+        return claim_batch(pks, token, resume=tries > 1)
+
+    token, rows = _durably(claim)
     report.skipped = len(pks) - report.suppressed - len(rows)
     if not rows:
         return report
@@ -253,36 +305,41 @@ class _Batch:
     """Claimed rows going out one after another over one connection.
 
     One commit per message: the hand-over mark of a message is committed together with the
-    `sent` mark of the message before it (which the server had just accepted). Each hand-over is
-    still durable before its DATA, and each acceptance is recorded at the latest one message
-    later — if the process dies in between, the row stays handed over and ends up as "delivery
-    unknown", never sent again."""
+    `sent` mark of the message before it (which the server had just accepted) and, every third
+    of a lease, the renewal of the lease on the rows still to go. Each hand-over is durable
+    before its DATA; each acceptance is kept in `accepted` until a commit has recorded it."""
 
     def __init__(self, token: datetime, rows: list[Notification], report: SendReport) -> None:
         self.token, self.rows, self.report = token, rows, report
         self.next = 0  # index of the first row not yet tried
         self.accepted: list[int] = []  # accepted by the server, `sent` not yet committed
-        self.handed_over = False
+        self.handed_over = False  # the current row's hand-over mark is committed
+        self.in_doubt = False  # the current row's body went out: the server may have it
+        self.renewed = token  # when the lease was last set
 
     def run(self, backend) -> None:
         while self.next < len(self.rows):
             row = self.rows[self.next]
             self.next += 1
-            self.handed_over = False
+            self.handed_over = self.in_doubt = False
             try:
-                delivered = _deliver(backend, row, lambda row=row: self.hand_over(row))
+                delivered = _deliver(
+                    backend, row, lambda row=row: self.hand_over(row), self.mark_in_doubt
+                )
             except SoftTimeLimitExceeded as exc:
-                # Out of time, not the row's fault: an untouched row goes back with the rest.
-                if self.handed_over:
-                    _settle_failure(row, self.token, exc, handed_over=True)
+                # Out of time, not the row's fault: a row not in doubt goes back with the rest.
+                if self.in_doubt:
+                    _durably(lambda row=row, exc=exc: _settle_failure(row, self.token, exc, True))
                 else:
                     self.next -= 1
                 raise
             except Exception as exc:
-                outcome = _settle_failure(row, self.token, exc, handed_over=self.handed_over)
+                outcome = _durably(
+                    lambda row=row, exc=exc: _settle_failure(row, self.token, exc, self.in_doubt)
+                )
                 setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-                if outcome == "deferred" and _connection_lost(exc):
-                    self.put_off_rest(exc)  # the server is gone: the rest waits with this one
+                if not self.fresh_session(backend, exc):
+                    return
                 continue
             if delivered:
                 self.accepted.append(row.pk)
@@ -290,163 +347,202 @@ class _Batch:
             else:
                 self.report.skipped += 1
 
+    def fresh_session(self, backend, exc: BaseException) -> bool:
+        """Reset the SMTP session after a failure; when no new connection opens, the rest of the
+        batch waits (with backoff) and False is returned."""
+        if not isinstance(backend, SMTPBackend):
+            return True
+        try:
+            smtp.recover(backend, exc, in_doubt=self.in_doubt)
+        except Exception as reopening:
+            self.put_off_rest(reopening)
+            return False
+        return True
+
+    def mark_in_doubt(self) -> None:
+        self.in_doubt = True
+
     def hand_over(self, row: Notification) -> bool:
-        with transaction.atomic():
-            self._record_accepted()
-            won = self._mine([row.pk]).filter(sent_at__isnull=True).update(sent_at=timezone.now())
-        self.handed_over = won == 1
+        """Commit the row's hand-over mark in one statement (so one round trip and one commit)
+        that also marks the rows accepted before it `sent` and, when due, renews the lease."""
+
+        def write() -> bool:
+            now, renew = timezone.now(), self._renew_lease()
+            # Not conditional on sent_at: a retried write finds its own mark.
+            mark = Q(pk=row.pk, state=N.SENDING)
+            values = {"sent_at": Case(When(mark, then=Value(now)), default=F("sent_at"))}
+            accepted = self._accepted_rows()
+            if self.accepted:
+                values["state"] = Case(When(accepted, then=Value(N.SENT)), default=F("state"))
+                values["last_error"] = Case(
+                    When(accepted, then=Value("")),
+                    default=F("last_error"),
+                    output_field=TextField(),
+                )
+            renewing = Q(pk__in=renew, state=N.SENDING)
+            if renew:
+                until = Value(now + lease(), output_field=DateTimeField())
+                values["lease_until"] = Case(When(renewing, then=until), default=F("lease_until"))
+            rows = Notification.objects.filter(Q(claimed_at=self.token), mark | accepted | renewing)
+            won = row.pk in _update_returning_pks(rows, values)
+            if renew:
+                self.renewed = now
+            return won
+
+        self.handed_over = _durably(write)
+        self.accepted = []  # committed
+        if not self.handed_over:
+            _durably(lambda: self._never_sent(row))
         return self.handed_over
+
+    def _never_sent(self, row: Notification) -> None:
+        """A hand-over whose first commit went through unseen, retried after the sweeper had
+        taken the lease (and called the row "delivery unknown"): its body never went out, so
+        it goes back to pending."""
+        with transaction.atomic():
+            if Notification.objects.filter(
+                pk=row.pk, claimed_at=self.token, state=N.FAILED, sent_at__isnull=False
+            ).update(state=N.PENDING, sent_at=None, send_after=timezone.now(), last_error=""):
+                queue_send([row.pk])
 
     def put_off_rest(self, exc: BaseException) -> None:
         rest = [r.pk for r in self.rows[self.next :]]
         self.next = len(self.rows)
         if rest:
-            self.report.deferred += _put_off(self._mine(rest), exc)
+            self.report.deferred += _durably(lambda: _put_off(self._mine(rest), exc))
 
     def finish(self) -> None:
-        """Record what was accepted; rows never tried (the task was stopped) go back to pending."""
-        with transaction.atomic():
-            self._record_accepted()
-            rest = [r.pk for r in self.rows[self.next :]]
-            if rest:
-                self._mine(rest).filter(sent_at__isnull=True).update(state=N.PENDING)
+        """Record what was accepted; rows never tried (the task was stopped) go back to pending
+        and are queued again."""
+        rest = [r.pk for r in self.rows[self.next :]]
+
+        def write() -> None:
+            if not rest:  # the usual end: one statement
+                return self._record_accepted()
+            with transaction.atomic():
+                self._record_accepted()
+                if rest:
+                    back = self._mine(rest).update(
+                        state=N.PENDING, sent_at=None, send_after=timezone.now()
+                    )
+                    if back:
+                        queue_send(rest)
+
+        _durably(write, pauses=FINAL_RETRY_PAUSES)
+        self.accepted = []
+        self.next = len(self.rows)
 
     def _record_accepted(self) -> None:
+        """Mark the accepted rows sent — also a row the sweeper gave up on meanwhile ("delivery
+        unknown" after its lease expired): the server's 250 settles the doubt."""
         if self.accepted:
-            self._mine(self.accepted).update(state=N.SENT, last_error="")
-            self.accepted = []
+            Notification.objects.filter(self._accepted_rows(), claimed_at=self.token).update(
+                state=N.SENT, last_error=""
+            )
+
+    def _accepted_rows(self) -> Q:
+        return Q(pk__in=self.accepted, sent_at__isnull=False, state__in=[N.SENDING, N.FAILED])
+
+    def _renew_lease(self) -> list[int]:
+        """The rows whose lease the next write renews: the ones still to go, every third of a
+        lease (none in between)."""
+        if timezone.now() - self.renewed < lease() / 3:
+            return []
+        return [r.pk for r in self.rows[max(self.next - 1, 0) :]]
 
     def _mine(self, pks: list[int]):
         return Notification.objects.filter(pk__in=pks, state=N.SENDING, claimed_at=self.token)
 
 
-def _deliver(backend, row: Notification, hand_over: Callable[[], bool]) -> bool:
-    message = build_message(row, connection=backend)
+def _deliver(
+    backend, row: Notification, hand_over: Callable[[], bool], in_doubt: Callable[[], None]
+) -> bool:
     if isinstance(backend, SMTPBackend):
-        return _smtp_send(backend, message, hand_over)
+        return smtp.send(backend, outgoing(row), hand_over, in_doubt)
+    message = build_message(row, connection=backend)
     # locmem in tests, files in the embedded default: nothing between hand-over and done.
     if not hand_over():
         return False
+    in_doubt()
     backend.send_messages([message])
     return True
 
 
-def build_message(row: Notification, connection=None) -> EmailMultiAlternatives:
-    headers = dict(row.headers or {})
-    reply_to = [a.strip() for a in headers.pop("Reply-To", "").split(",") if a.strip()]
-    message = EmailMultiAlternatives(
-        subject=row.subject,
-        body=row.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.to_email],
-        cc=list(row.cc or []),
-        reply_to=reply_to,
-        headers=headers,
-        connection=connection,
-    )
-    if row.body_html:
-        message.attach_alternative(row.body_html, "text/html")
-    _attach_packet(row, message)
-    return message
+def _update_returning_pks(rows, values: dict) -> list[int]:
+    """`rows.update(**values)` as one statement that also returns the primary keys it changed
+    (`UPDATE … RETURNING`: PostgreSQL, SQLite 3.35+)."""
+    query = rows.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    sql, params = query.get_compiler(rows.db).as_sql()
+    db = connections[rows.db]
+    with db.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {db.ops.quote_name(rows.model._meta.pk.column)}", params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def _attach_packet(row: Notification, message: EmailMultiAlternatives) -> None:
-    """A round emailed to the platform carries its evidence packet: the bytes kept at submission
-    under the fingerprint its header names, attached only while they are still there, small
-    enough and the same bytes. Otherwise the body's signed link answers for it, honestly."""
-    expected = (row.headers or {}).get(storage.PACKET_HEADER)
-    if not expected or row.appeal_id is None:
-        return
-    content = storage.stored_packet(expected, limit=storage.email_limit())
-    if content is not None:
-        message.attach(storage.packet_filename(row.appeal), content, "application/zip")
+# --- bookkeeping that survives database faults ------------------------------------------------
 
 
-def _smtp_send(
-    backend: SMTPBackend, message: EmailMultiAlternatives, hand_over: Callable[[], bool]
-) -> bool:
-    """smtplib's sendmail, split so the hand-over mark is committed between RCPT and DATA: before
-    it the server cannot have taken the message, so every error there is safe to retry."""
-    conn: smtplib.SMTP = backend.connection
-    encoding = message.encoding or settings.DEFAULT_CHARSET
-    sender = _sanitized(message.from_email, encoding)
-    recipients = [sanitize_address(a, encoding) for a in message.recipients()]
-    data = message.message().as_bytes(linesep="\r\n")
-    conn.ehlo_or_helo_if_needed()
-    options = [f"SIZE={len(data)}"] if conn.does_esmtp and conn.has_extn("size") else []
-    code, reply = conn.mail(sender, options)
-    if code != 250:
-        _reset(conn)
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    refused = {}
-    for address in recipients:
-        code, reply = conn.rcpt(address)
-        if code not in (250, 251):
-            refused[address] = (code, reply)
-    if len(refused) == len(recipients):
-        _reset(conn)
-        raise smtplib.SMTPRecipientsRefused(refused)
-    if not hand_over():
-        _reset(conn)
-        return False
-    code, reply = conn.data(data)
-    if code != 250:
-        _reset(conn)
-        raise smtplib.SMTPDataError(code, reply)
-    return True
+def _durably(write: Callable[[], T], *, pauses: Sequence[float] | None = None) -> T:
+    """Run a bookkeeping write (its own transaction, idempotent for its claim) until it commits.
 
-
-@lru_cache(maxsize=16)
-def _sanitized(address: str, encoding: str) -> str:
-    return sanitize_address(address, encoding)  # the sender is the same for every message
-
-
-def _reset(conn: smtplib.SMTP) -> None:
-    with contextlib.suppress(smtplib.SMTPException, OSError):  # the next command reports it
-        conn.rset()
+    A connection error (the server restarted, the backend was terminated, the network blinked)
+    closes the broken connection and tries again after a short pause; the last error is raised,
+    and whatever is still claimed then waits for its lease to expire. Inside a caller's
+    transaction nothing can be retried, so the error is raised at once."""
+    for pause in (*(DB_RETRY_PAUSES if pauses is None else pauses), None):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or pause is None:
+                raise
+            logger.warning("outbox bookkeeping met a database error; retrying", exc_info=True)
+            connection.close()
+            monotonic_time.sleep(pause * random.uniform(0.8, 1.2))
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 # --- failures ---------------------------------------------------------------------------------
 
 
-def _settle_failure(
-    row: Notification, token: datetime, exc: BaseException, *, handed_over: bool
-) -> str:
+def _settle_failure(row: Notification, token: datetime, exc: BaseException, in_doubt: bool) -> str:
     """Record a failed attempt; returns the SendReport field it counts under."""
     mine = Notification.objects.filter(pk=row.pk, state=N.SENDING, claimed_at=token)
-    kind = classify(exc, after_hand_over=handed_over)
-    if kind == "unknown":
+    kind = smtp.classify(exc, in_doubt=in_doubt)
+    if kind == smtp.UNKNOWN:
         logger.warning("outbox %s: delivery unknown (%r)", row.pk, exc)
-        mine.update(state=N.FAILED, last_error=f"{UNKNOWN} ({_describe(exc)})")
+        mine.update(state=N.FAILED, last_error=f"{UNKNOWN_DROPPED} ({smtp.describe(exc)})")
         return "failed"
-    if kind == "permanent" or row.attempts >= MAX_ATTEMPTS:  # the claim counted this attempt
+    if kind == smtp.PERMANENT or row.attempts >= MAX_ATTEMPTS:  # the claim counted this attempt
         logger.warning("outbox %s failed for good: %r", row.pk, exc)
-        mine.update(state=N.FAILED, sent_at=None, last_error=_describe(exc))
+        mine.update(state=N.FAILED, sent_at=None, last_error=smtp.describe(exc))
         return "failed"
     return "deferred" if _put_off(mine, exc) else "skipped"
 
 
 def _put_off(rows, exc: BaseException) -> int:
     """Claimed rows back to pending after a passing failure, with exponential backoff (the claim
-    counted their attempt); rows out of attempts fail."""
-    error = _describe(exc)
-    failed = rows.filter(attempts__gte=MAX_ATTEMPTS).update(
-        state=N.FAILED, sent_at=None, last_error=error
-    )
-    attempts = list(rows.values_list("pk", "attempts"))
-    if not attempts:
-        return failed
-    delay = backoff(max(a for _pk, a in attempts))
-    deferred = rows.update(
-        state=N.PENDING, sent_at=None, send_after=timezone.now() + delay, last_error=error
-    )
-    _retry_later([pk for pk, _a in attempts], delay)
+    counted their attempt), in one transaction; rows out of attempts fail. Short delays are queued
+    as a countdown once it commits; the sweeper finds the others when they are due."""
+    error = smtp.describe(exc)
+    with transaction.atomic():
+        failed = rows.filter(attempts__gte=MAX_ATTEMPTS).update(
+            state=N.FAILED, sent_at=None, last_error=error
+        )
+        attempts = list(rows.values_list("pk", "attempts"))
+        if not attempts:
+            return failed
+        delay = backoff(max(a for _pk, a in attempts))
+        deferred = rows.update(
+            state=N.PENDING, sent_at=None, send_after=timezone.now() + delay, last_error=error
+        )
+        if delay <= MAX_COUNTDOWN:
+            pks = [pk for pk, _a in attempts]
+            transaction.on_commit(partial(_retry_later, pks, delay), robust=True)
     return deferred + failed
 
 
 def _retry_later(pks: list[int], delay: timedelta) -> None:
-    if delay > MAX_COUNTDOWN:
-        return  # the sweeper queues it when it is due
     try:
         _publish(pks, countdown=delay.total_seconds())
     except Exception:
@@ -460,41 +556,7 @@ def backoff(attempts: int) -> timedelta:
     return ceiling * random.uniform(0.5, 1.0)
 
 
-def _network_error(exc: BaseException) -> bool:
-    """Lost or refused connections and timeouts (smtplib's own errors are OSErrors too, but
-    apart from a disconnect they are answers or local mistakes, handled by their codes)."""
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return True
-    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
-
-
-def classify(exc: BaseException, *, after_hand_over: bool = False) -> str:
-    """ "transient", "permanent" or (after the hand-over, without a server answer) "unknown"."""
-    codes = _smtp_codes(exc)
-    if codes:
-        # The server answered: it did not take the message, whatever the stage.
-        return "transient" if all(400 <= c < 500 for c in codes) else "permanent"
-    if after_hand_over:
-        return "unknown"
-    if _network_error(exc):
-        return "transient"
-    return "permanent"  # a bad address, an encoding error, a bug: retrying will not help
-
-
-def _connection_lost(exc: BaseException) -> bool:
-    return not _smtp_codes(exc) and _network_error(exc)
-
-
-def _smtp_codes(exc: BaseException) -> list[int]:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return [code for code, _reply in exc.recipients.values()]
-    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code and exc.smtp_code > 0:
-        return [exc.smtp_code]
-    return []
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:2000]
+classify = smtp.classify  # what a failure means (appeals/outbox/smtp.py)
 
 
 # --- opt-outs and emails that stopped applying ------------------------------------------------
@@ -533,24 +595,40 @@ def withdraw_pending(rows: Q, reason: str) -> int:
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Recover what a crash or an outage left behind; run every few minutes.
+    """Recover what a crash or an outage left behind; the beat runs it every minute.
 
-    - `sending` rows claimed longer ago than STALE_CLAIM: back to pending when they never reached
-      the hand-over, `failed` ("delivery unknown") when they did;
     - pending rows that are due and have waited longer than their own send task should take are
-      queued again (a second task for a row is harmless: only one claim wins).
+      queued again (a second task for a row is harmless: only one claim wins);
+    - `sending` rows whose lease expired (the sender died or hangs): back to pending and queued
+      when they were never handed over, `failed` ("delivery unknown") when they were.
     """
     now = now or timezone.now()
-    stale = Notification.objects.filter(state=N.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    # Rows are claimed one at a time, so a dead worker leaves at most one row behind per process.
-    orphans = list(stale.filter(sent_at__isnull=True).values_list("pk", flat=True))
-    released = stale.filter(pk__in=orphans, sent_at__isnull=True).update(
-        state=N.PENDING, last_error="The worker stopped before sending; queued again."
-    )
-    unknown = stale.filter(sent_at__isnull=False).update(state=N.FAILED, last_error=UNKNOWN)
-    queued = queue_send(orphans) if released else 0
+    queued = 0
     for chunk in _pending_due_ids(now, grace=SWEEP_GRACE):
         queued += queue_send(chunk)
+    expired = Notification.objects.filter(state=N.SENDING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, claimed_at__lt=now - STALE_CLAIM)
+    )
+    released = 0
+    while True:
+        with transaction.atomic():
+            orphans = list(
+                expired.filter(sent_at__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH_SIZE]
+            )
+            if not orphans:
+                break
+            # Due now: should this commit's queued task be lost, the next sweep sends them.
+            released += expired.filter(pk__in=orphans, sent_at__isnull=True).update(
+                state=N.PENDING,
+                send_after=now,
+                last_error="The worker stopped before sending; queued again.",
+            )
+            queued += queue_send(orphans)
+    unknown = expired.filter(sent_at__isnull=False).update(
+        state=N.FAILED, last_error=UNKNOWN_WORKER
+    )
     return {"released": released, "unknown": unknown, "queued": queued}
 
 
@@ -580,7 +658,12 @@ def retry(pks: Sequence[int]) -> int:
             )
         )
         Notification.objects.filter(pk__in=ids, state=N.FAILED).update(
-            state=N.PENDING, attempts=0, send_after=None, claimed_at=None, sent_at=None
+            state=N.PENDING,
+            attempts=0,
+            send_after=None,
+            claimed_at=None,
+            lease_until=None,
+            sent_at=None,
         )
         queue_send(ids)
     return len(ids)

@@ -169,6 +169,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Coalition <noreply@coali
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Platform replies (appeals/inbound): the mailbox address whose plus-addresses carry each round's
 # token, and where it is read: an IMAP URL (imaps://user:pass@host/INBOX), else var/inbox/.
+# Emails to sellers that fall due at night wait for 09:00 in the recipient's time zone.
+OUTBOX_DAYTIME_HOLD = env.bool("OUTBOX_DAYTIME_HOLD", default=True)
 INBOUND_ADDRESS = env("INBOUND_ADDRESS", default="appeals@coalition.localhost")
 INBOUND_IMAP_URL = env("INBOUND_IMAP_URL", default="")
 EMAIL_TIMEOUT = 20
@@ -187,7 +189,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "coalition.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "coalition.api.integers.BoundedPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
