@@ -13,9 +13,16 @@ cancelled is conditional on it, so a dispatcher whose claim was taken over can c
 
 A job and its "done" mark commit together (jobs.FAN_OUTS commit per chunk, see jobs.py). A job
 that raises goes back to `scheduled` with backoff, and `failed` after MAX_ATTEMPTS — visible and
-retryable in the admin. A dispatcher that dies mid-job leaves the row `running`; after
-STALE_RUNNING without a heartbeat the sweeper schedules it again (jobs are safe to re-run: their
-emails have dedupe keys, and what they change they check first).
+retryable in the admin. A job that meets a database connection error (the database restarted, its
+backend was terminated) is not the job's fault: the broken connection is closed and the follow-up
+is scheduled again a few seconds later, without counting against MAX_ATTEMPTS.
+
+A dispatcher that dies mid-job leaves the row `running`. A fan-out renews its claim (claimed_at)
+with every chunk, which makes claimed_at a lease: after FOLLOW_UP_LEASE without renewal the
+recovery (run by every dispatch beat and every sweep, each minute) schedules it again, so a fan-out
+whose worker died is resumed within about three minutes. Other jobs run in one transaction and
+renew nothing, so they are taken for dead only after STALE_RUNNING. Jobs are safe to re-run: their
+emails have dedupe keys, and what they change they check first (docs/outbox.md "Leases").
 """
 
 from __future__ import annotations
@@ -26,8 +33,10 @@ import time as monotonic_time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F as Field
+from django.db.models import Q
 from django.utils import timezone
 
 from appeals import jobs
@@ -40,6 +49,9 @@ F = FollowUp.State
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
 STALE_RUNNING = timedelta(minutes=15)
+# A job that met a database error runs again after this (no backoff: the job did nothing wrong).
+DB_RETRY_AFTER = timedelta(seconds=5)
+DB_RETRY_PAUSES = (0.1, 0.5, 1.0, 2.0, 4.0)
 CANDIDATES = 20  # rows looked at per conditional-UPDATE round (SQLite)
 
 
@@ -107,6 +119,9 @@ def run(follow_up: FollowUp, now: datetime) -> str:
         return "lost"
     except jobs.NotApplicable as why:
         return _settle(follow_up, F.CANCELLED, str(why))
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("follow-up %s met a database error; scheduled again", follow_up.key)
+        return _settle_after_database_error(follow_up, exc)
     except Exception as exc:
         logger.exception("follow-up %s failed", follow_up.key)
         if follow_up.attempts >= MAX_ATTEMPTS:
@@ -141,6 +156,21 @@ def _settle(follow_up: FollowUp, state: str, error: str, *, due_at: datetime | N
     return state if won else "lost"
 
 
+def _settle_after_database_error(follow_up: FollowUp, exc: Exception) -> str:
+    """Schedule the follow-up again soon over a fresh connection, trying a few times."""
+    error = f"{type(exc).__name__}: {exc}"
+    for pause in (*DB_RETRY_PAUSES, None):
+        if not connection.in_atomic_block:
+            connection.close()  # broken; the next query opens a new one
+        try:
+            return _settle(follow_up, F.SCHEDULED, error, due_at=timezone.now() + DB_RETRY_AFTER)
+        except (OperationalError, InterfaceError):
+            if pause is None:
+                raise  # still down: the lease (fan-outs) or STALE_RUNNING recovers it
+            monotonic_time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
 def _mine(follow_up: FollowUp):
     return FollowUp.objects.filter(pk=follow_up.pk, state=F.RUNNING, attempts=follow_up.attempts)
 
@@ -150,11 +180,25 @@ def _retry_at(follow_up: FollowUp) -> datetime:
     return timezone.now() + delay * random.uniform(0.75, 1.0)
 
 
+def follow_up_lease() -> timedelta:
+    """How long a fan-out owns its follow-up without renewing it (each chunk renews it)."""
+    return timedelta(seconds=getattr(settings, "FOLLOW_UP_LEASE_SECONDS", 90))
+
+
 def recover_stale(now: datetime | None = None) -> int:
-    """Schedule again follow-ups whose dispatcher died mid-job (no heartbeat for STALE_RUNNING)."""
+    """Schedule again follow-ups whose dispatcher died mid-job: fan-outs whose lease expired (no
+    chunk for FOLLOW_UP_LEASE), other jobs after STALE_RUNNING."""
     now = now or timezone.now()
-    return FollowUp.objects.filter(state=F.RUNNING, claimed_at__lt=now - STALE_RUNNING).update(
-        state=F.SCHEDULED, last_error="The dispatcher stopped while running this; scheduled again."
+    expired = Q(kind__in=jobs.FAN_OUTS, claimed_at__lt=now - follow_up_lease()) | Q(
+        claimed_at__lt=now - STALE_RUNNING
+    )
+    return (
+        FollowUp.objects.filter(state=F.RUNNING)
+        .filter(expired)
+        .update(
+            state=F.SCHEDULED,
+            last_error="The dispatcher stopped while running this; scheduled again.",
+        )
     )
 
 

@@ -2,7 +2,8 @@
 the dispatcher and the outbox's sweeper.
 
 Nothing is scheduled through the broker (no ETAs): the database is the schedule. The beat runs
-`dispatch_due_follow_ups` every minute and `sweep_outbox` every five. The sweep lives here, not
+`dispatch_due_follow_ups` and `sweep_outbox` every minute; the dispatch first schedules again
+the follow-ups whose lease expired, so a fan-out whose worker died resumes on the next beat. The sweep lives here, not
 beside the outbox, because it recovers both durable queues — outbox rows and follow-ups — and only
 this layer sees both. The task names are what the beat and queued messages use; they never change.
 """
@@ -28,6 +29,7 @@ DISPATCH_BUDGET_SECONDS = 50
 def dispatch_due_follow_ups() -> int:
     # Generous limits: one job may be a fan-out to a very large coalition (it commits per chunk
     # and renews its claim, so even a killed run loses nothing).
+    dispatch.recover_stale()
     return dispatch.dispatch_due(budget=DISPATCH_BUDGET_SECONDS)
 
 

@@ -45,6 +45,9 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Until when the sender that claimed the row owns it (renewed while its batch is sent); once
+    # it has passed, the sweeper takes the row over (docs/outbox.md "Leases").
+    lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     last_error = models.TextField(blank=True)
@@ -58,6 +61,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_email} ({self.state})"
+
+    @property
+    def delivery_unknown(self) -> bool:
+        """Failed after it was handed to the SMTP server without an answer: it may have arrived
+        (the only failure that keeps `sent_at`)."""
+        return self.state == self.State.FAILED and self.sent_at is not None
 
 
 class Unsubscribe(models.Model):

@@ -66,19 +66,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import InterfaceError, OperationalError, connection, connections, transaction
-from django.db.models import (
-    Case,
-    DateTimeField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.sql import UpdateQuery
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from appeals.models import Notification, Unsubscribe
@@ -304,9 +293,9 @@ def send_pending(now: datetime | None = None) -> SendReport:
 class _Batch:
     """Claimed rows going out one after another over one connection.
 
-    One commit per message: the hand-over mark of a message is committed together with the
-    `sent` mark of the message before it (which the server had just accepted) and, every third
-    of a lease, the renewal of the lease on the rows still to go. Each hand-over is durable
+    One statement and commit per message: the hand-over mark of a message is written together
+    with the `sent` mark of the message before it (which the server had just accepted) and,
+    every third of a lease, the renewal of the lease on the rows still to go (`_hand_over`). Each hand-over is durable
     before its DATA; each acceptance is kept in `accepted` until a commit has recorded it."""
 
     def __init__(self, token: datetime, rows: list[Notification], report: SendReport) -> None:
@@ -368,23 +357,7 @@ class _Batch:
 
         def write() -> bool:
             now, renew = timezone.now(), self._renew_lease()
-            # Not conditional on sent_at: a retried write finds its own mark.
-            mark = Q(pk=row.pk, state=N.SENDING)
-            values = {"sent_at": Case(When(mark, then=Value(now)), default=F("sent_at"))}
-            accepted = self._accepted_rows()
-            if self.accepted:
-                values["state"] = Case(When(accepted, then=Value(N.SENT)), default=F("state"))
-                values["last_error"] = Case(
-                    When(accepted, then=Value("")),
-                    default=F("last_error"),
-                    output_field=TextField(),
-                )
-            renewing = Q(pk__in=renew, state=N.SENDING)
-            if renew:
-                until = Value(now + lease(), output_field=DateTimeField())
-                values["lease_until"] = Case(When(renewing, then=until), default=F("lease_until"))
-            rows = Notification.objects.filter(Q(claimed_at=self.token), mark | accepted | renewing)
-            won = row.pk in _update_returning_pks(rows, values)
+            won = _hand_over(row.pk, self.token, self.accepted, renew, now, now + lease())
             if renew:
                 self.renewed = now
             return won
@@ -468,16 +441,54 @@ def _deliver(
     return True
 
 
-def _update_returning_pks(rows, values: dict) -> list[int]:
-    """`rows.update(**values)` as one statement that also returns the primary keys it changed
-    (`UPDATE … RETURNING`: PostgreSQL, SQLite 3.35+)."""
-    query = rows.query.chain(UpdateQuery)
-    query.add_update_values(values)
-    sql, params = query.get_compiler(rows.db).as_sql()
-    db = connections[rows.db]
-    with db.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {db.ops.quote_name(rows.model._meta.pk.column)}", params)
-        return [pk for (pk,) in cursor.fetchall()]
+def _hand_over(
+    pk: int, token: datetime, accepted: list[int], renew: list[int], now: datetime, until: datetime
+) -> bool:
+    """One statement, so one round trip and one commit: row `pk`'s hand-over mark, the `sent`
+    mark of the rows the server accepted before it (also of a row the sweeper gave up on
+    meanwhile: the 250 settles the doubt) and the lease of `renew` — each only where claim
+    `token` still holds the row. True when the hand-over mark was written.
+
+    Written out rather than built by the ORM, which takes longer to build it than the database
+    to run it. Every SET sees the row as it was (SQL), and UPDATE … RETURNING runs on PostgreSQL
+    and SQLite 3.35+."""
+    ops, meta = connection.ops, Notification._meta
+    table = ops.quote_name(meta.db_table)
+    ident, state, sent_at, error, leased, claimed = (
+        ops.quote_name(meta.get_field(name).column)
+        for name in ("id", "state", "sent_at", "last_error", "lease_until", "claimed_at")
+    )
+    at = ops.adapt_datetimefield_value
+    sets, set_params, where, where_params = [], [], [], []
+
+    def branch(condition: str, params: list, *assignments: tuple[str, object]) -> None:
+        for column, value in assignments:
+            sets.append(f"{column} = CASE WHEN {condition} THEN %s ELSE {column} END")
+            set_params.extend([*params, value])
+        where.append(condition)
+        where_params.extend(params)
+
+    def among(pks: list[int]) -> str:
+        return f"{ident} IN ({', '.join(['%s'] * len(pks))})"
+
+    # Not conditional on sent_at: a retried write finds its own mark.
+    branch(f"({ident} = %s AND {state} = %s)", [pk, N.SENDING], (sent_at, at(now)))
+    if accepted:
+        branch(
+            f"({among(accepted)} AND {sent_at} IS NOT NULL AND {state} IN (%s, %s))",
+            [*accepted, N.SENDING, N.FAILED],
+            (state, N.SENT),
+            (error, ""),
+        )
+    if renew:
+        branch(f"({among(renew)} AND {state} = %s)", [*renew, N.SENDING], (leased, at(until)))
+    sql = (
+        f"UPDATE {table} SET {', '.join(sets)} WHERE {claimed} = %s AND ({' OR '.join(where)}) "
+        f"RETURNING {ident}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*set_params, at(token), *where_params])
+        return pk in {changed for (changed,) in cursor.fetchall()}
 
 
 # --- bookkeeping that survives database faults ------------------------------------------------

@@ -34,3 +34,7 @@ if not env("CELERY_BROKER_URL", default=""):
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 # Outbox retries come back within seconds, so an integration test can outlast an SMTP outage.
 OUTBOX_RETRY_BASE_SECONDS = env.float("TEST_OUTBOX_RETRY_BASE_SECONDS", default=1.0)
+# Leases of outbox claims and fan-out follow-ups (docs/outbox.md): short in integration tests, so a
+# dead worker's rows are taken over within seconds.
+OUTBOX_LEASE_SECONDS = env.float("TEST_OUTBOX_LEASE_SECONDS", default=90.0)
+FOLLOW_UP_LEASE_SECONDS = env.float("TEST_FOLLOW_UP_LEASE_SECONDS", default=90.0)

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
+from django.db import InterfaceError, OperationalError
 
 from appeals.models import Notification, Unsubscribe
 from appeals.outbox import service as outbox
+from appeals.outbox import smtp as outbox_smtp
 from tests.factories import GrievanceFactory, NotificationFactory, SellerFactory
 
 N = Notification.State
@@ -134,8 +136,8 @@ def test_a_claim_taken_over_meanwhile_sends_nothing(clock, monkeypatch):
     row = NotificationFactory()
     real_claim = outbox.claim_batch
 
-    def claim_then_lose_it(pks, now=None):
-        token, rows = real_claim(pks, now)
+    def claim_then_lose_it(pks, now=None, **kw):
+        token, rows = real_claim(pks, now, **kw)
         Notification.objects.filter(pk__in=pks).update(claimed_at=NOON - timedelta(hours=1))
         return token, rows
 
@@ -273,24 +275,51 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(settings):
 
 
 @pytest.mark.parametrize(
-    ("error", "after_hand_over", "expected"),
+    ("error", "in_doubt", "expected"),
     [
         (smtplib.SMTPServerDisconnected("gone"), False, "transient"),
         (ConnectionRefusedError(), False, "transient"),
         (TimeoutError(), False, "transient"),
+        (
+            OperationalError("terminating connection due to administrator command"),
+            False,
+            "transient",
+        ),
+        (InterfaceError("connection already closed"), False, "transient"),
         (smtplib.SMTPConnectError(421, b"busy"), False, "transient"),
         (smtplib.SMTPSenderRefused(451, b"later", "x"), False, "transient"),
+        # A 5xx to MAIL FROM speaks of the session (here: a MAIL not reset), not the recipient.
+        (
+            smtplib.SMTPSenderRefused(503, b"5.5.1 Error: nested MAIL command", "x"),
+            False,
+            "transient",
+        ),
         (smtplib.SMTPRecipientsRefused({"a": (550, b"no")}), False, "permanent"),
         (smtplib.SMTPRecipientsRefused({"a": (452, b"full")}), False, "transient"),
-        (smtplib.SMTPDataError(554, b"spam"), True, "permanent"),
+        (
+            smtplib.SMTPRecipientsRefused({"a": (550, b"no"), "b": (452, b"full")}),
+            False,
+            "transient",
+        ),
+        (smtplib.SMTPDataError(554, b"spam"), True, "transient"),  # answered: not taken
         (smtplib.SMTPDataError(451, b"later"), True, "transient"),
         (smtplib.SMTPServerDisconnected("gone"), True, "unknown"),
         (TimeoutError(), True, "unknown"),
-        (UnicodeEncodeError("ascii", "é", 0, 1, "bad address"), False, "permanent"),
+        (SoftTimeLimitExceeded(), True, "unknown"),
+        (outbox_smtp.BadAddress("bad address"), False, "permanent"),
+        (RuntimeError("a bug while building the message"), False, "transient"),
     ],
 )
-def test_errors_are_classified(error, after_hand_over, expected):
-    assert outbox.classify(error, after_hand_over=after_hand_over) == expected
+def test_only_a_refused_recipient_or_address_is_permanent(error, in_doubt, expected):
+    assert outbox.classify(error, in_doubt=in_doubt) == expected
+
+
+def test_an_address_that_cannot_be_written_fails_the_row_for_good(clock, smtp):
+    row = NotificationFactory(to_email="bad\nheader@example.com")
+    report = outbox.send_many([row.pk])
+    row.refresh_from_db()
+    assert (report.failed, row.state, row.sent_at) == (1, N.FAILED, None)
+    assert "BadAddress" in row.last_error and smtp.recorder.count() == 0
 
 
 # --- the sweeper and staff retries ------------------------------------------------------------
@@ -362,11 +391,11 @@ def test_a_task_out_of_time_puts_back_what_it_did_not_send(clock, monkeypatch):
     real = outbox._deliver
     calls = {"n": 0}
 
-    def slow(backend, row, hand_over):
+    def slow(backend, row, hand_over, in_doubt):
         calls["n"] += 1
         if calls["n"] == 2:
             raise SoftTimeLimitExceeded()
-        return real(backend, row, hand_over)
+        return real(backend, row, hand_over, in_doubt)
 
     monkeypatch.setattr(outbox, "_deliver", slow)
     with pytest.raises(SoftTimeLimitExceeded):
