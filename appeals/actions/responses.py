@@ -33,9 +33,7 @@ def record_response(
     if not text:
         raise ActionRefused(_("Paste or summarise what the platform said."), field="text")
     _check_received_at(appeal, received_at)
-    previous_state = appeal.state
-    changed = _apply_response(appeal, received_at, classification)
-    response = PlatformResponse.objects.create(
+    response = PlatformResponse(
         appeal=appeal,
         received_at=received_at,
         channel=channel,
@@ -43,13 +41,23 @@ def record_response(
         classification=classification,
         recorded_by=actor if is_user(actor) else None,
     )
+    return move_for_response(appeal, response, actor=actor)
+
+
+def move_for_response(appeal: Appeal, response: PlatformResponse, *, actor) -> PlatformResponse:
+    """Move the locked round for a response with its classification set, save the response, and
+    write the timeline entry and the follow-ups. Recording a response and classifying a reply the
+    inbound reader took (appeals/actions/inbound.py) both end here, so both move the round alike."""
+    previous_state = appeal.state
+    changed = _apply_response(appeal, response.received_at, response.classification)
+    response.save()
     if changed:
         appeal.save(update_fields=[*changed, "updated_at"])
     event(
         appeal,
         "round.response_recorded",
         actor,
-        classification=classification,
+        classification=response.classification,
         response=response.pk,
         **{"from": previous_state, "to": appeal.state},
     )

@@ -1,4 +1,5 @@
-"""What the platform said about a round, as an organiser recorded it."""
+"""What the platform said about a round: recorded by an organiser, or taken from the platform's
+reply by the inbound reader (then *unclassified* until an organiser classifies it)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from appeals.models.inbound import InboundMessage
 from appeals.models.rounds import Appeal
+
+# The classification of a reply the inbound reader took and no organiser has classified yet. It
+# is not one of the choices: nobody records a response as "unclassified".
+UNCLASSIFIED = ""
 
 
 class PlatformResponse(models.Model):
@@ -30,8 +36,21 @@ class PlatformResponse(models.Model):
     )
     text = models.TextField(_("what the platform said"), max_length=30000)
     classification = models.CharField(
-        _("classification"), max_length=16, choices=Classification.choices
+        _("classification"), max_length=16, choices=Classification.choices, blank=True
     )
+    # From the inbound reader: who wrote, what the plain rules suggest, and the message itself.
+    sender = models.CharField(_("sender"), max_length=320, blank=True)
+    suggested_classification = models.CharField(
+        _("suggested classification"), max_length=16, choices=Classification.choices, blank=True
+    )
+    inbound_message = models.OneToOneField(
+        InboundMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="response",
+    )
+    classified_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -43,4 +62,8 @@ class PlatformResponse(models.Model):
         verbose_name_plural = _("platform responses")
 
     def __str__(self) -> str:
-        return f"{self.classification} @ {self.received_at:%Y-%m-%d}"
+        return f"{self.classification or 'unclassified'} @ {self.received_at:%Y-%m-%d}"
+
+    @property
+    def is_unclassified(self) -> bool:
+        return self.classification == UNCLASSIFIED
