@@ -105,16 +105,18 @@ LEGAL_REGIMES = {
 def seed_legal_regimes(Platform) -> int:
     """Fill the regimes of seeded profiles that have none yet; return how many were filled."""
     filled = 0
-    for slug, regimes in LEGAL_REGIMES.items():
-        if regimes:
-            filled += Platform.objects.filter(slug=slug, legal_regimes=[]).update(
-                legal_regimes=regimes
-            )
+    for platform in Platform.objects.filter(slug__in=list(LEGAL_REGIMES)):
+        if not platform.legal_regimes and LEGAL_REGIMES[platform.slug]:
+            platform.legal_regimes = LEGAL_REGIMES[platform.slug]
+            platform.save(update_fields=["legal_regimes"])
+            filled += 1
     return filled
 
 
 def seed_platforms(Platform) -> int:
     """Create the profiles that are missing (by slug); return how many were created."""
+    # Migration 0002 runs this on a model from before legal_regimes existed.
+    has_regimes = any(f.name == "legal_regimes" for f in Platform._meta.get_fields())
     created = 0
     for name, slug, portal, country, tz, resp, chase, cap, window, notes in PLATFORMS:
         _obj, new = Platform.objects.get_or_create(
@@ -129,7 +131,7 @@ def seed_platforms(Platform) -> int:
                 round_cap=cap,
                 appeal_window_days=window,
                 notes=notes,
-                legal_regimes=LEGAL_REGIMES.get(slug, []),
+                **({"legal_regimes": LEGAL_REGIMES.get(slug, [])} if has_regimes else {}),
                 max_unfulfillable_refund_rate=Decimal("3.00"),
                 max_chargeback_rate=Decimal("0.50"),
                 min_fulfilment_rate=Decimal("90.00"),

@@ -26,10 +26,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core import signing
@@ -40,12 +38,11 @@ from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from appeals.documents import storage
-from appeals.documents.letters import letter_with_annex, signer_annex
+from appeals.documents.fonts import LATIN_FONT, font_for, markup, needs_cjk, register_fonts
+from appeals.documents.letters import letter_with_annex, platform_number, signer_annex
 from appeals.documents.storage import packet_filename
 from appeals.models import Appeal, Signature
 from appeals.states import SENT_STATES, UNSENT_STATES
@@ -55,9 +52,6 @@ from coalition.models import Evidence, Membership
 PACKET_FORMAT = "coalition-packet/1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same content always gives the same bytes
 CHUNK_BYTES = 64 * 1024
-# A CID font shipped with reportlab: Chinese text without embedding a font file.
-CJK_FONT = "STSong-Light"
-LATIN_FONT = "Helvetica"
 # Organisers choose the packet's evidence until the round is sent; the platform's link serves it after.
 SELECTABLE_STATES = UNSENT_STATES
 LINK_SALT = "appeals.packet-link"
@@ -212,6 +206,7 @@ def _fill_round(writer: PacketWriter, appeal: Appeal) -> dict[str, Any]:
         },
         "round": {
             "number": appeal.number,
+            "number_seen_by_platform": platform_number(appeal),
             "subject": appeal.subject,
             "language": appeal.language,
             "channel": appeal.channel,
@@ -264,14 +259,15 @@ def _csv_safe(value: str) -> str:
 
 
 def letter_pdf(appeal: Appeal, *, signer_count: int, evidence: list[Evidence]) -> bytes:
-    """The letter as the platform receives it, typeset with reportlab: Helvetica for Latin text,
-    the STSong-Light CID font for Chinese. Invariant mode keeps the bytes reproducible."""
+    """The letter as the platform receives it, typeset with reportlab in embedded TrueType fonts
+    (appeals/documents/fonts.py). Invariant mode keeps the bytes reproducible."""
     styles = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         invariant=1,
+        initialFontName=LATIN_FONT,  # no stray, unembedded Helvetica in the page resources
         title=appeal.subject,
         author="Coalition",
         leftMargin=22 * mm,
@@ -285,7 +281,7 @@ def letter_pdf(appeal: Appeal, *, signer_count: int, evidence: list[Evidence]) -
         _para(
             _("Round %(number)s of the collective appeal: %(title)s (%(platform)s)")
             % {
-                "number": appeal.number,
+                "number": platform_number(appeal),
                 "title": grievance.title,
                 "platform": grievance.platform.name,
             },
@@ -310,13 +306,13 @@ def letter_pdf(appeal: Appeal, *, signer_count: int, evidence: list[Evidence]) -
             )
             for i, e in enumerate(evidence, start=1)
         ]
-    footer = _footer(appeal.number)
+    footer = _footer(platform_number(appeal))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 
 def _styles() -> dict[str, Any]:
-    _register_cjk_font()
+    register_fonts()
     base = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=10.5, leading=15, spaceAfter=7)
     return {
         "body": base,
@@ -329,38 +325,11 @@ def _styles() -> dict[str, Any]:
     }
 
 
-_cjk_registered = False
-
-
-def _register_cjk_font() -> None:
-    global _cjk_registered
-    if not _cjk_registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-        _cjk_registered = True
-
-
-def _needs_cjk(char: str) -> bool:
-    """Helvetica covers Windows-1252; everything else goes to the CJK font."""
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _markup(text: str) -> str:
-    parts = []
-    for cjk, run in groupby(text, key=_needs_cjk):
-        chunk = escape("".join(run)).replace("\n", "<br/>")
-        parts.append(f'<font face="{CJK_FONT}">{chunk}</font>' if cjk else chunk)
-    return "".join(parts)
-
-
 def _para(text: str, style) -> Paragraph:
-    if any(_needs_cjk(c) for c in text):
+    if any(needs_cjk(c) for c in text):
         # Chinese has no spaces between words: let lines break between any two characters.
         style = style.clone(f"{style.name}-cjk", wordWrap="CJK")
-    return Paragraph(_markup(str(text)), style)
+    return Paragraph(markup(str(text)), style)
 
 
 def _blocks(text: str) -> list[str]:
@@ -373,7 +342,7 @@ def _footer(number: int):
     def draw(canvas, doc) -> None:
         text = _("Round %(number)s · page %(page)s") % {"number": number, "page": doc.page}
         canvas.saveState()
-        canvas.setFont(CJK_FONT if any(_needs_cjk(c) for c in text) else LATIN_FONT, 8)
+        canvas.setFont(font_for(text), 8)
         canvas.drawString(doc.leftMargin, 10 * mm, text)
         canvas.restoreState()
 

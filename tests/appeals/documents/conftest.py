@@ -30,19 +30,25 @@ from tests.files import bring, png_bytes
 @pytest.fixture
 def signers(grievance):
     """Three members: two consent to be named, one does not."""
+    verified = Membership.State.VERIFIED
     return [
         MembershipFactory(
             grievance=grievance,
             consent_to_name=True,
             seller=SellerFactory(display_name="Ann Named"),
+            state=verified,
         ),
         MembershipFactory(
-            grievance=grievance, consent_to_name=True, seller=SellerFactory(display_name="李明")
+            grievance=grievance,
+            consent_to_name=True,
+            seller=SellerFactory(display_name="李明"),
+            state=verified,
         ),
         MembershipFactory(
             grievance=grievance,
             consent_to_name=False,
             seller=SellerFactory(display_name="Quiet Quinn"),
+            state=verified,
         ),
     ]
 
@@ -72,6 +78,8 @@ def chosen(appeal, signers, organiser) -> list[Evidence]:
 
 @pytest.fixture
 def coalition(platform):
+    """Six verified sellers, five with USD amounts (released) and one with CNY (a cell of one,
+    hidden), each with a store; and three members nobody verified, who count nowhere."""
     g = GrievanceFactory(
         platform=platform,
         category=Category.REFUND_DISPUTE,
@@ -79,12 +87,22 @@ def coalition(platform):
         summary="Buyers got refunds after delivery.",
         demands="Reverse refunds where delivery is proven.",
     )
-    for amount, currency in [("1000", "USD"), ("250.5", "USD"), ("8000", "CNY")]:
+    amounts = [("1000", "USD"), ("900", "USD"), ("800", "USD"), ("700", "USD"), ("650.5", "USD")]
+    for amount, currency in [*amounts, ("8000", "CNY")]:
         MembershipFactory(
             grievance=g,
             amount_withheld=Decimal(amount),
             currency=currency,
             store=StoreFactory(platform=platform),
+            state=Membership.State.VERIFIED,
+        )
+    for _ in range(3):
+        MembershipFactory(
+            grievance=g,
+            amount_withheld=Decimal("99999"),
+            currency="USD",
+            store=StoreFactory(platform=platform),
+            state=Membership.State.JOINED,
         )
     return g
 
@@ -93,7 +111,10 @@ def coalition(platform):
 def round_with_signers(coalition):
     appeal = make_round(coalition, Appeal.State.SIGNING)
 
-    def signer(name, *, member_consent, signature_consent, store=True, **membership):
+    def signer(
+        name, *, member_consent, signature_consent, store=True, store_id=False, **membership
+    ):
+        membership.setdefault("state", Membership.State.VERIFIED)
         m = MembershipFactory(
             grievance=coalition,
             seller=SellerFactory(display_name=name),
@@ -103,9 +124,14 @@ def round_with_signers(coalition):
             else None,
             **membership,
         )
-        return SignatureFactory(appeal=appeal, membership=m, consent_to_name=signature_consent)
+        return SignatureFactory(
+            appeal=appeal,
+            membership=m,
+            consent_to_name=signature_consent,
+            consent_to_store_id=store_id,
+        )
 
-    signer("Ann", member_consent=True, signature_consent=True)
+    signer("Ann", member_consent=True, signature_consent=True, store_id=True)
     signer("Bo", member_consent=True, signature_consent=True, store=False)
     signer("Cai", member_consent=True, signature_consent=False)  # said no for this round
     signer("Dee", member_consent=False, signature_consent=True)  # said no on the membership
@@ -114,10 +140,16 @@ def round_with_signers(coalition):
     gone.withdrawn_at = timezone.now()
     gone.save()
     signer("Gus", member_consent=True, signature_consent=True, state=Membership.State.WITHDRAWN)
+    signer("Ian", member_consent=True, signature_consent=True, state=Membership.State.JOINED)
     unverified = SellerFactory(display_name="Hal", user=UserFactory(verified=False))
     SignatureFactory(
         appeal=appeal,
-        membership=MembershipFactory(grievance=coalition, seller=unverified, consent_to_name=True),
+        membership=MembershipFactory(
+            grievance=coalition,
+            seller=unverified,
+            consent_to_name=True,
+            state=Membership.State.VERIFIED,
+        ),
         consent_to_name=True,
     )
     return appeal

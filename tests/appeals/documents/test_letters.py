@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -18,10 +18,12 @@ from appeals.documents.letters import (
 )
 from appeals.models import Appeal
 from coalition.categories import Category
-from coalition.models import InfringementReport
+from coalition.models import InfringementReport, Membership
 from tests.appeals.builders import make_round
 from tests.factories import (
     GrievanceFactory,
+    MembershipFactory,
+    SellerFactory,
     SignatureFactory,
 )
 
@@ -47,23 +49,47 @@ def test_category_falls_back_to_the_default_template():
     ]
 
 
-def test_english_refund_letter_cites_orders_chats_and_tracking_with_the_figures(coalition):
+def test_english_refund_letter_cites_orders_chats_and_tracking_with_released_figures(coalition):
     subject, body = render_letter(coalition, language="en", round_number=1)
-    assert subject == "Collective appeal: Refunds granted without reason (3 sellers on Wishful)"
+    assert subject == "Collective appeal: Refunds granted without reason (6 sellers on Wishful)"
     for words in ("order record", "chat history", "proof of delivery", "neutral third party"):
         assert words in body
-    assert "3 sellers on Wishful, with 3 stores between us" in body
-    assert "Funds withheld (USD): 1,250.50" in body
-    assert "Funds withheld (CNY): 8,000.00" in body
-    assert "Article 4" in body and "Article 11" in body
+    assert "6 verified sellers on Wishful, with 6 stores between us" in body
+    # released and rounded (4,050.50 exact), never the organisers' exact total
+    assert "Funds withheld (USD): about US$4,100" in body and "4,050" not in body
+    assert "CNY" not in body  # one seller's amount: a cell of one stays hidden
+
+
+def test_unverified_members_are_counted_nowhere_in_the_letter(coalition):
+    _, body = render_letter(coalition, language="en", round_number=1)
+    assert "9" not in body.split("WHAT HAPPENED")[0]  # 6 verified, not 9 members
+    assert "99,999" not in body and "300,000" not in body and "about US$300" not in body
+
+
+def test_the_letter_is_dated_and_comes_from_the_coalition_with_its_reply_address(coalition):
+    _, body = render_letter(
+        coalition,
+        language="en",
+        round_number=1,
+        reply_address="appeals+abc@coalition.example",
+        drafted_on=date(2026, 3, 9),
+    )
+    assert body.startswith("9 March 2026\n")
+    assert "From: the sellers' coalition “Refunds granted without reason”" in body
+    assert "Reply to: appeals+abc@coalition.example" in body
+    assert "Please reply to appeals+abc@coalition.example" in body
+    _, zh = render_letter(
+        coalition, language="zh-hans", round_number=1, drafted_on=date(2026, 3, 9)
+    )
+    assert zh.startswith("2026年3月9日\n")
 
 
 def test_chinese_letter_is_chinese(coalition):
     subject, body = render_letter(coalition, language="zh-hans", round_number=1)
     assert subject.startswith("集体申诉：")
     assert "订单记录" in body and "聊天记录" in body and "签收证明" in body
-    assert "本联盟卖家人数：3" in body
-    assert "第 4 条" in body
+    assert "本联盟经核实的卖家人数：6" in body
+    assert "4,100美元" in body  # released and rounded, said in Chinese
     assert "Collective appeal" not in body
 
 
@@ -80,11 +106,22 @@ def test_chinese_letter_is_chinese(coalition):
     ],
 )
 def test_category_paragraphs(category, words, platform):
-    _, body = render_letter(
-        GrievanceFactory(platform=platform, category=category), language="en", round_number=1
-    )
+    platform.legal_regimes = ["eu_p2b", "eu_dsa", "cn_ecommerce"]
+    platform.save()
+    g = GrievanceFactory(platform=platform, category=category)
+    established_in(g, "DE")  # a seller established in the EU: P2B applies
+    _, body = render_letter(g, language="en", round_number=1)
     for w in words:
         assert w in body
+
+
+def established_in(grievance, country: str, **fields):
+    return MembershipFactory(
+        grievance=grievance,
+        state=Membership.State.VERIFIED,
+        seller=SellerFactory(country_of_establishment=country),
+        **fields,
+    )
 
 
 @pytest.mark.parametrize(
@@ -114,9 +151,9 @@ def test_a_later_round_refers_to_the_previous_one(coalition):
     )
     subject, body = render_letter(coalition, language="en", round_number=2, previous=previous)
     assert subject.startswith("Collective appeal, round 2:")
-    assert "Round 1 was submitted on" in body and "CS-4411" in body and "rejected" in body
+    assert "- Round 1, submitted on" in body and "CS-4411" in body and ": rejected." in body
     _, zh = render_letter(coalition, language="zh-hans", round_number=2, previous=previous)
-    assert "第 2 轮申诉" in zh and "CS-4411" in zh
+    assert "第 2 轮申诉" in zh and "CS-4411" in zh and "被驳回" in zh
 
 
 def test_an_overdue_previous_round_is_described_as_unanswered(coalition):
@@ -134,22 +171,27 @@ def test_annex_names_only_counted_signers_who_consented_twice(round_with_signers
 
 def test_annex_text_counts_the_unnamed(round_with_signers):
     text = annex_text(round_with_signers)
-    assert "1. Ann (store: Ann's shop)" in text and "2. Bo" in text
+    ann = round_with_signers.signatures.get(membership__seller__display_name="Ann")
+    store_id = ann.membership.store.platform_store_id
+    assert f"1. Ann (store: Ann's shop, store ID {store_id})" in text and "2. Bo" in text
     assert "and 3 further sellers who asked not to be named." in text  # Cai, Dee, Eve
-    for name in ("Cai", "Dee", "Eve", "Fay", "Gus", "Hal"):
+    for name in ("Cai", "Dee", "Eve", "Fay", "Gus", "Hal", "Ian"):  # Ian: not verified
         assert name not in text
 
 
-def test_annex_never_shows_store_ids(round_with_signers):
+def test_the_annex_gives_a_store_id_only_with_its_separate_consent(round_with_signers):
+    text = annex_text(round_with_signers)
     for m in round_with_signers.grievance.memberships.exclude(store=None):
-        assert m.store.platform_store_id not in annex_text(round_with_signers)
+        if m.seller.display_name != "Ann":
+            assert m.store.platform_store_id not in text
+    assert "store ID" not in "".join(f"{n} {s}" for n, s in signer_annex(round_with_signers))
 
 
 def test_chinese_annex(round_with_signers):
     round_with_signers.language = "zh-hans"
     text = annex_text(round_with_signers)
     assert text.startswith("附件：联署本申诉的卖家")
-    assert "1. Ann（店铺：Ann's shop）" in text
+    assert "1. Ann（店铺：Ann's shop，店铺 ID：" in text
     assert "另有 3 位卖家联署但要求不公开姓名。" in text
 
 
@@ -157,7 +199,8 @@ def test_annex_when_nobody_wants_to_be_named(coalition):
     appeal = make_round(coalition, Appeal.State.SIGNING)
     for m in coalition.memberships.all():
         SignatureFactory(appeal=appeal, membership=m)
-    assert "3 sellers co-signed this appeal and asked not to be named." in annex_text(appeal)
+    # the three members nobody verified signed too, and count nowhere
+    assert "6 sellers co-signed this appeal and asked not to be named." in annex_text(appeal)
 
 
 def test_annex_with_no_signers(coalition):
