@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition.actions.guards import assign, require_organiser, require_owner
 from coalition.actions.sellers import ensure_seller
+from coalition.actions.tallies import (
+    NONE,
+    count_change,
+    counts_of,
+    refresh_released,
+    touches_released,
+)
 from coalition.actions.timeline import record_event
 from coalition.errors import ActionRefused
 from coalition.models import Grievance, Membership, Seller
@@ -30,11 +37,14 @@ def join_grievance(grievance: Grievance, *, actor, **case) -> Membership:
     """Join with one's case details. Joining again while a member changes nothing; after leaving,
     joining reactivates the same membership."""
     seller = ensure_seller(actor)
-    grievance = Grievance.objects.select_for_update().get(pk=grievance.pk)
+    grievance = _locked_for_join(grievance.pk)
     if not grievance.is_open:
         raise ActionRefused(_("This grievance is not open for new members."))
     _check_case(seller, grievance, case)
-    existing = Membership.objects.filter(grievance=grievance, seller=seller).first()
+    # Locked: two rejoins at once must count once (the share lock above lets joins overlap).
+    existing = (
+        Membership.objects.select_for_update().filter(grievance=grievance, seller=seller).first()
+    )
     if existing is not None and existing.is_active:
         return existing
     if existing is not None:
@@ -45,6 +55,7 @@ def join_grievance(grievance: Grievance, *, actor, **case) -> Membership:
             None,
         )
         existing.save()
+        count_change(grievance.pk, NONE, counts_of(existing))
         record_event(grievance, "membership.rejoined", actor=actor, membership=existing.pk)
         return existing
     try:
@@ -54,17 +65,39 @@ def join_grievance(grievance: Grievance, *, actor, **case) -> Membership:
             )
     except IntegrityError:  # a concurrent duplicate request won; it changes nothing
         return Membership.objects.get(grievance=grievance, seller=seller)
+    count_change(grievance.pk, NONE, counts_of(membership))
     record_event(grievance, "membership.joined", actor=actor, membership=membership.pk)
     return membership
+
+
+def _locked_for_join(pk: int) -> Grievance:
+    """The grievance, share-locked on PostgreSQL: joins run side by side, while a merge or a
+    state change (which lock or update the row) waits for them and they for it. SQLite
+    serialises writers anyway."""
+    if connection.vendor != "postgresql":
+        return Grievance.objects.get(pk=pk)
+    table = connection.ops.quote_name(Grievance._meta.db_table)
+    found = list(Grievance.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [pk]))
+    if not found:
+        raise Grievance.DoesNotExist
+    return found[0]
 
 
 @transaction.atomic
 def update_case(membership: Membership, *, actor, **case) -> Membership:
     require_owner(membership.seller, actor)
     _check_case(membership.seller, membership.grievance, case)
+    # What the counters know is the row as stored: read it under a lock, not the caller's copy.
+    current = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.state, membership.store_id = current.state, current.store_id
+    before = counts_of(current)
     changed = assign(membership, case, CASE_FIELDS)
     if changed:
         membership.save(update_fields=changed)
+        after = counts_of(membership)
+        count_change(membership.grievance_id, before, after)
+        if touches_released(before, after):
+            refresh_released(membership.grievance)
         record_event(
             membership.grievance,
             "membership.updated",
@@ -90,8 +123,12 @@ def leave_grievance(grievance: Grievance, *, actor) -> Membership:
         raise ActionRefused(
             _("You are the last organiser. Make another member co-organiser before you leave.")
         )
+    before = counts_of(membership)
     membership.state, membership.withdrawn_at = Membership.State.WITHDRAWN, timezone.now()
     membership.save(update_fields=["state", "withdrawn_at"])
+    count_change(grievance.pk, before, NONE)
+    if touches_released(before, NONE):
+        refresh_released(grievance)
     record_event(grievance, "membership.left", actor=actor, membership=membership.pk)
     return membership
 
@@ -99,12 +136,19 @@ def leave_grievance(grievance: Grievance, *, actor) -> Membership:
 @transaction.atomic
 def verify_member(membership: Membership, *, actor) -> Membership:
     require_organiser(membership.grievance, actor)
+    # Read afresh under a lock: two organisers verifying at once must count one verification.
+    membership.state = (
+        Membership.objects.select_for_update().values_list("state", flat=True).get(pk=membership.pk)
+    )
     if membership.state != Membership.State.JOINED:
         if membership.state == Membership.State.VERIFIED:
             return membership
         raise ActionRefused(_("Only a current member can be verified."))
+    before = counts_of(membership)
     membership.state, membership.verified_at = Membership.State.VERIFIED, timezone.now()
     membership.save(update_fields=["state", "verified_at"])
+    count_change(membership.grievance_id, before, counts_of(membership))
+    refresh_released(membership.grievance)
     record_event(
         membership.grievance,
         "membership.verified",
@@ -113,6 +157,36 @@ def verify_member(membership: Membership, *, actor) -> Membership:
         member=membership.seller.display_name,
     )
     return membership
+
+
+BULK_LIMIT = 500  # members one bulk action may touch: one page of the member list at most
+
+
+@transaction.atomic
+def verify_members(grievance: Grievance, membership_ids: list[int], *, actor) -> int:
+    """Verify the chosen members who are waiting for it, in one UPDATE and one timeline entry
+    (fifty "verified a member" lines would flood the timeline). Members already verified,
+    withdrawn or of another grievance are left alone. Returns how many were verified."""
+    require_organiser(grievance, actor)
+    if len(membership_ids) > BULK_LIMIT:
+        raise ActionRefused(
+            _("Choose at most %(n)s members at a time.") % {"n": BULK_LIMIT}, field="members"
+        )
+    waiting = Membership.objects.select_for_update().filter(
+        grievance=grievance, pk__in=membership_ids, state=Membership.State.JOINED
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Membership.objects.filter(pk__in=ids).update(
+        state=Membership.State.VERIFIED, verified_at=timezone.now()
+    )
+    count_change(grievance.pk, NONE, (0, len(ids), 0))
+    refresh_released(grievance)
+    record_event(
+        grievance, "membership.bulk_verified", actor=actor, count=len(ids), memberships=ids
+    )
+    return len(ids)
 
 
 @transaction.atomic

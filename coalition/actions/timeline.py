@@ -6,7 +6,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from coalition.cache import bump
 from coalition.models import AuditEvent, Grievance
+
+# Changes that no list, total or public grievance answer shows: they make only their own
+# grievance's cached answers stale (coalition/cache.py), not every list.
+NOT_LISTED = frozenset({"round.signed", "round.signature_withdrawn"})
 
 
 def record_event(
@@ -17,8 +22,10 @@ def record_event(
     subject: str = "",
     **data: Any,
 ) -> AuditEvent:
-    """Append one timeline entry; call inside the action's transaction."""
+    """Append one timeline entry; call inside the action's transaction. Every action records
+    one, so this is also where the public answers it changes go stale (coalition/cache.py)."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    bump(grievance.pk if grievance is not None else None, lists=verb not in NOT_LISTED)
     return AuditEvent.objects.create(
         grievance=grievance, actor=user, verb=verb, subject=subject, data=data
     )

@@ -18,12 +18,9 @@ def grievance_timeline(grievance: Grievance):
 
 
 def grievance_events(grievance: Grievance) -> QuerySet[AuditEvent]:
-    """Every event of the grievance, newest first (the API's timeline)."""
-    return (
-        AuditEvent.objects.filter(grievance=grievance)
-        .select_related("actor__seller")
-        .order_by("-created_at", "-id")
-    )
+    """The API's timeline: the same events as the page's (grievance_timeline), newest first. The
+    evidence custody log (PRIVATE_VERBS) is read per file by its owner and the organisers."""
+    return grievance_timeline(grievance)
 
 
 def named_user_ids(grievance: Grievance) -> frozenset[int]:
@@ -33,3 +30,16 @@ def named_user_ids(grievance: Grievance) -> frozenset[int]:
         Q(consent_to_name=True) | Q(role=Membership.Role.ORGANISER)
     )
     return frozenset(named.values_list("seller__user_id", flat=True))
+
+
+def filtered_timeline(
+    grievance: Grievance, *, round_number: int | None = None, kind: str = ""
+) -> QuerySet[AuditEvent]:
+    """The shared timeline narrowed to one round ("round:<n>" events) and/or one kind of event
+    (the verb's prefix, coalition/rules/verbs.py VERB_KINDS)."""
+    qs = grievance_timeline(grievance)
+    if round_number is not None:
+        qs = qs.filter(subject=f"round:{round_number}")
+    if kind:
+        qs = qs.filter(verb__startswith=f"{kind}.")
+    return qs

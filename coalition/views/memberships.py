@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -150,6 +150,9 @@ def _member_action(
         messages.error(request, exc.message)
     else:
         messages.success(request, success % {"name": member_name(target)})
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)  # the member list the button was pressed on
     return redirect(reverse("coalition:grievance_detail", args=[grievance.pk]) + "#members")
 
 
