@@ -42,6 +42,7 @@ from appeals.api.submissions import (
 from appeals.models import Appeal, Submission
 from appeals.pages.rounds import RoundPage, round_page
 from appeals.queries.clocks import clock_label, clock_of
+from appeals.queries.inbound import thread_responses
 from appeals.queries.rounds import (
     Standing,
     standing_in,
@@ -51,12 +52,22 @@ from appeals.queries.rounds import (
 )
 from appeals.queries.totals import Totals
 from appeals.states import is_overdue, is_very_overdue
-from coalition.api.permissions import ScopedThrottle
+from coalition.api.figures import CellSerializer, cell_data
+from coalition.api.integers import query_id
+from coalition.api.window_throttle import WindowThrottle
+from coalition.errors import ActionRefused
 from coalition.queries.grievances import reachable_grievances
 from coalition.queries.sellers import is_staff
 
 # Fields only insiders (members, organisers, staff) may read; null for everyone else.
-INSIDER_FIELDS = ("letter", "case_reference", "new_round_reason", "scheduled_submit_at")
+INSIDER_FIELDS = (
+    "letter",
+    "translation_subject",
+    "translation",
+    "case_reference",
+    "new_round_reason",
+    "scheduled_submit_at",
+)
 
 
 # --- shapes ----------------------------------------------------------------------------------
@@ -73,6 +84,19 @@ class AppealSerializer(serializers.ModelSerializer):
     )
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     letter = serializers.CharField(read_only=True, allow_null=True)
+    translation_subject = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The subject in the other language, for signers."),
+    )
+    translation = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The letter in the other language, for signers; never sent to the platform."
+        ),
+    )
+    translation_language = serializers.CharField(read_only=True)
     case_reference = serializers.CharField(read_only=True, allow_null=True)
     new_round_reason = serializers.CharField(read_only=True, allow_null=True)
     scheduled_submit_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -91,6 +115,9 @@ class AppealSerializer(serializers.ModelSerializer):
             "subject",
             "letter",
             "language",
+            "translation_subject",
+            "translation",
+            "translation_language",
             "channel",
             "state",
             "state_label",
@@ -151,14 +178,28 @@ class TotalsSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text=gettext_lazy("How many appeals ended each way (outcome → count)."),
     )
-    recovered = serializers.DictField(
-        child=serializers.DecimalField(max_digits=16, decimal_places=2),
-        help_text=gettext_lazy("Amounts recovered per currency."),
+    exact = serializers.BooleanField(
+        help_text=gettext_lazy("True for organisers: `recovered` holds exact sums.")
+    )
+    recovered = CellSerializer(
+        many=True,
+        help_text=gettext_lazy(
+            "Amounts recovered, one figure per currency: exact for organisers; for other members "
+            "rounded and only when enough verified members stand behind it; empty for others."
+        ),
     )
 
     @staticmethod
-    def build(totals: Totals) -> dict:
-        return {"filed": totals.filed, "outcomes": totals.outcomes, "recovered": totals.recovered}
+    def build(totals: Totals, *, insider: bool) -> dict:
+        """What the round page shows this viewer: recovered amounts only to insiders."""
+        return {
+            "filed": totals.filed,
+            "outcomes": totals.outcomes,
+            "exact": totals.exact,
+            "recovered": [cell_data(c, exact=totals.exact) for c in totals.recovered]
+            if insider
+            else [],
+        }
 
 
 class SignerSerializer(serializers.Serializer):
@@ -234,7 +275,7 @@ class AppealDetailSerializer(AppealSerializer):
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, appeal: Appeal) -> dict:
-        return TotalsSerializer(TotalsSerializer.build(self.page.totals)).data
+        return TotalsSerializer.build(self.page.totals, insider=self.page.can_see_letter)
 
     @extend_schema_field(ResponseSerializer(many=True))
     def get_responses(self, appeal: Appeal) -> list:
@@ -295,6 +336,8 @@ class AppealCreateSerializer(serializers.Serializer):
 class AppealUpdateSerializer(serializers.Serializer):
     subject = serializers.CharField(required=False, max_length=200)
     letter = serializers.CharField(required=False, max_length=30000)
+    translation_subject = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    translation = serializers.CharField(required=False, max_length=30000, allow_blank=True)
     language = serializers.ChoiceField(choices=Appeal.Language.choices, required=False)
     channel = serializers.ChoiceField(choices=Appeal.Channel.choices, required=False)
     signature_goal = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)
@@ -372,8 +415,9 @@ class AppealViewSet(
         if self.action == "list":
             qs = with_signature_count(qs)
             params = self.request.query_params
-            if params.get("grievance", "").isdigit():
-                qs = qs.filter(grievance_id=int(params["grievance"]))
+            grievance = query_id(self.request, "grievance")
+            if grievance is not None:
+                qs = qs.filter(grievance_id=grievance)
             if params.get("state") in Appeal.State.values:
                 qs = qs.filter(state=params["state"])
         return qs.order_by("grievance_id", "number")
@@ -429,7 +473,7 @@ class AppealViewSet(
         # Signing and withdrawing are rate limited per user; reading one's signature is not.
         if self.action == "signature" and self.request.method != "GET":
             self.throttle_scope = "sign"
-            return [ScopedThrottle()]
+            return [WindowThrottle()]  # one cache round trip on the co-sign hot path
         return super().get_throttles()
 
     # --- CRUD -----------------------------------------------------------------------------
@@ -527,9 +571,9 @@ class AppealViewSet(
     def responses(self, request, pk=None) -> Response:
         if request.method == "GET":
             appeal = self._insider_round()
-            return Response(
-                ResponseSerializer(appeal.responses.order_by("received_at", "id"), many=True).data
-            )
+            # Members see the classified answers only; a reply to classify is the organisers'.
+            visible = thread_responses(appeal, organiser=self.standing(appeal).organiser)
+            return Response(ResponseSerializer(visible, many=True).data)
         appeal = self._organiser_round()
         data = self._input(ResponseCreateSerializer)
         response = responses.record_response(appeal, actor=request.user, **data)
@@ -556,16 +600,29 @@ class AppealViewSet(
     )
     @action(detail=True, methods=["get", "post", "delete"])
     def signature(self, request, pk=None) -> Response:
-        appeal, _standing = self._member_round()
         if request.method == "POST":
+            # The co-sign hot path: the action checks membership in its one statement, so the
+            # standing is not read first; its refusal answers as the standing check would.
+            appeal = self.get_object()
             data = self._input(SignSerializer)
-            signature = signing.sign(
-                appeal, actor=request.user, consent_to_name=data["consent_to_name"]
-            )
+            try:
+                signature = signing.sign(
+                    appeal,
+                    actor=request.user,
+                    consent_to_name=data["consent_to_name"],
+                    consent_to_store_id=data["consent_to_store_id"],
+                )
+            except ActionRefused as exc:
+                if exc.code == "forbidden":
+                    raise PermissionDenied(
+                        _("Only members of this grievance can do this.")
+                    ) from exc
+                raise
             code = status.HTTP_201_CREATED if signature.newly_signed else status.HTTP_200_OK
             return Response(
                 MySignatureSerializer.build(signature, email_verified=True), status=code
             )
+        appeal, _standing = self._member_round()
         if request.method == "DELETE":
             signing.withdraw_signature(appeal, actor=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)

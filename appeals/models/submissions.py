@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models.rounds import Appeal
 from coalition.models import Membership, currency_validator
+from coalition.rules.dates import validate_plausible_date
 
 
 class Submission(models.Model):
@@ -27,12 +28,14 @@ class Submission(models.Model):
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="submissions")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="submissions")
-    submitted_on = models.DateField(_("date submitted"))
+    submitted_on = models.DateField(_("date submitted"), validators=[validate_plausible_date])
     ticket_reference = models.CharField(_("platform ticket reference"), max_length=120, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
-    outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
+    outcome_on = models.DateField(
+        _("outcome date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     amount_recovered = models.DecimalField(
         _("amount recovered"),
         max_digits=14,

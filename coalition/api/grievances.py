@@ -26,6 +26,7 @@ from coalition.actions.grievances import (
     update_grievance,
 )
 from coalition.api.errors import error_responses as errors
+from coalition.api.figures import AggregatesSerializer
 from coalition.api.filters import GrievanceFilter
 from coalition.api.memberships import (
     MEMBER_ACTIONS,
@@ -34,9 +35,12 @@ from coalition.api.memberships import (
     MyMembershipSerializer,
     Standing,
 )
+from coalition.api.pagination import BoundedCountPagination
 from coalition.api.parameters import SHARE_KEY
 from coalition.api.platforms import PlatformSummarySerializer
+from coalition.api.rows import ListRows
 from coalition.api.validation import ValidateOnly
+from coalition.cache import LISTS, cached, grievance_scope, is_public_request, public_key
 from coalition.categories import checklist_for
 from coalition.models import AuditEvent, Grievance, Platform, Seller
 from coalition.queries.grievances import (
@@ -45,9 +49,11 @@ from coalition.queries.grievances import (
     similar_grievances,
     with_member_count,
 )
-from coalition.queries.memberships import Aggregates, aggregates, can_organise, membership_of
+from coalition.queries.memberships import aggregates, can_organise, membership_of
 from coalition.queries.sellers import is_staff
+from coalition.queries.tallies import public_aggregates
 from coalition.queries.timeline import grievance_events, named_user_ids
+from coalition.rules.integers import parse_id
 from coalition.rules.verbs import describe
 
 # Schema texts (summaries, examples) are English only: they are for developers reading the docs;
@@ -78,7 +84,9 @@ class GrievanceLinkMixin(serializers.Serializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class GrievanceListSerializer(GrievanceLinkMixin, serializers.ModelSerializer):
+class GrievanceRowSerializer(GrievanceLinkMixin, serializers.ModelSerializer):
+    """The fields of a grievance in the list (and the start of the detail)."""
+
     platform = PlatformSummarySerializer(read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     member_count = serializers.IntegerField(read_only=True)
@@ -102,34 +110,15 @@ class GrievanceListSerializer(GrievanceLinkMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CurrencyTotalSerializer(serializers.Serializer):
-    currency = serializers.CharField()
-    # No max_digits: a sum of many amounts may have more digits than any one of them.
-    withheld = serializers.DecimalField(max_digits=None, decimal_places=2)
-    fined = serializers.DecimalField(max_digits=None, decimal_places=2)
+class GrievanceListSerializer(GrievanceRowSerializer):
+    """A list row, written out directly (coalition/api/rows.py): the same fields as the
+    declared ones, without per-row field machinery, translation lookups or URL reversing."""
 
+    class Meta(GrievanceRowSerializer.Meta):
+        pass
 
-class AggregatesSerializer(serializers.Serializer):
-    """Store count and amounts are null unless `disclosed` (≥ 5 contributors, or an organiser)."""
-
-    member_count = serializers.IntegerField()
-    contributor_count = serializers.IntegerField()
-    disclosed = serializers.BooleanField()
-    store_count = serializers.IntegerField(allow_null=True)
-    totals = CurrencyTotalSerializer(many=True, allow_null=True)
-
-    def to_representation(self, instance: Aggregates) -> dict:
-        totals = [{"currency": cur, **amounts} for cur, amounts in instance.totals.items()]
-        data = {
-            "member_count": instance.member_count,
-            "contributor_count": instance.contributor_count,
-            "disclosed": instance.disclosed,
-            "store_count": instance.store_count if instance.disclosed else None,
-            "totals": CurrencyTotalSerializer(totals, many=True).data
-            if instance.disclosed
-            else None,
-        }
-        return data
+    def to_representation(self, instance: Grievance) -> dict:
+        return self.context["rows"].row(instance)
 
 
 class ChecklistItemSerializer(serializers.Serializer):
@@ -137,7 +126,7 @@ class ChecklistItemSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-class GrievanceDetailSerializer(GrievanceListSerializer):
+class GrievanceDetailSerializer(GrievanceRowSerializer):
     """A grievance with its figures, evidence checklist and your own place in it."""
 
     # Context: `organiser` (bool), `membership` (the caller's, or None), `aggregates`.
@@ -147,9 +136,9 @@ class GrievanceDetailSerializer(GrievanceListSerializer):
     my_membership = serializers.SerializerMethodField()
     can_organise = serializers.SerializerMethodField()
 
-    class Meta(GrievanceListSerializer.Meta):
+    class Meta(GrievanceRowSerializer.Meta):
         fields = [
-            *GrievanceListSerializer.Meta.fields,
+            *GrievanceRowSerializer.Meta.fields,
             "demands",
             "infraction_date",
             "auto_rounds",
@@ -239,7 +228,8 @@ class SimilarQuerySerializer(ValidateOnly, serializers.Serializer):
     text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
     def validate_platform(self, value: str) -> Platform:
-        lookup = {"pk": int(value)} if value.isascii() and value.isdigit() else {"slug": value}
+        platform_id = parse_id(value)
+        lookup = {"pk": platform_id} if platform_id is not None else {"slug": value}
         platform = Platform.objects.filter(**lookup).first()
         if platform is None:
             raise serializers.ValidationError(_("Unknown platform."))
@@ -316,6 +306,7 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     filterset_class = GrievanceFilter
+    pagination_class = BoundedCountPagination
     throttle_scope: str | None = None  # set per action (join)
 
     def get_queryset(self) -> QuerySet[Grievance]:
@@ -328,6 +319,19 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
         if self.action == "retrieve":
             return with_member_count(reachable_grievances(user, key))
         return reachable_grievances(user, key)
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if self.action == "list":
+            context["rows"] = ListRows(self.request)
+        return context
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        # Anonymous visitors all read the same list: built once per change (coalition/cache.py).
+        if not is_public_request(request):
+            return super().list(request, *args, **kwargs)
+        key = public_key("api.grievance_list", [LISTS], request.get_full_path())
+        return Response(cached(key, lambda: super(GrievanceViewSet, self).list(request).data))
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # The ?q=/?platform= filters narrow the list only, never a detail lookup.
@@ -368,7 +372,10 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
             **self.get_serializer_context(),
             "organiser": standing.organiser,
             "membership": standing.membership,
-            "aggregates": aggregates(grievance, organiser=standing.organiser),
+            # Organisers' exact figures are summed now; everyone else reads the kept ones.
+            "aggregates": aggregates(grievance, organiser=True)
+            if standing.organiser
+            else public_aggregates(grievance),
         }
         return Response(
             GrievanceDetailSerializer(grievance, context=context).data, status=status_code
@@ -387,7 +394,13 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
         responses={200: GrievanceDetailSerializer, **errors(404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._detail(self.get_object(), fresh=True)
+        # Only a canonical id is cached: "05" would be cached under a scope nothing bumps.
+        if not (is_public_request(request) and pk.isdigit() and str(int(pk)) == pk):
+            return self._detail(self.get_object(), fresh=True)
+        key = public_key(
+            "api.grievance_detail", [grievance_scope(int(pk))], pk, request.GET.get("key", "")
+        )
+        return Response(cached(key, lambda: self._detail(self.get_object(), fresh=True).data))
 
     @extend_schema(
         summary="Register a grievance; you become its organiser",

@@ -82,7 +82,15 @@ class IdFilter(django_filters.NumberFilter):
 
 class BoundedPagination(Pagination):
     """The project's pagination, with `?page=` checked: a whole number from 1 to PAGE_MAX (or
-    one of DRF's last-page words) or a 400 naming `page`. A page past the end stays DRF's 404."""
+    one of DRF's last-page words) or a 400 naming `page`. A page past the end stays DRF's 404.
+    The schema states the bounds, so a client (or schemathesis) sticking to it never sees it."""
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": PAGE_MAX}
+        return parameters
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param, "")
@@ -91,3 +99,21 @@ class BoundedPagination(Pagination):
             message = OUT_OF_RANGE % {"minimum": 1, "maximum": f"{PAGE_MAX:,}"}
             raise ValidationError({self.page_query_param: [message]})
         return super().get_page_number(request, paginator)
+
+
+def document_refused_numbers(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: every operation taking a whole-number query parameter
+    (`?page=`, an id filter) documents the 400 it answers when the number is out of range."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            numbers = [
+                p
+                for p in operation.get("parameters", [])
+                if p.get("in") == "query" and p.get("schema", {}).get("type") == "integer"
+            ]
+            if numbers and "400" not in operation["responses"]:
+                operation["responses"]["400"] = {**error, "description": ""}
+    return result

@@ -30,6 +30,7 @@ MAX_ITEMS = 10_000
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+_DEEP_RUN = re.compile(r"[\[{]{" + str(MAX_DEPTH + 1) + "}")  # more opening brackets in a row
 
 
 class JSONParser(parsers.JSONParser):
@@ -74,13 +75,17 @@ class MultiPartParser(parsers.MultiPartParser):
 def check_nesting(text: str) -> None:
     """Refuse JSON nested deeper than MAX_DEPTH before json.loads recurses into it.
 
-    Strings are cut out first (brackets inside them do not nest). The usual body then empties
-    by removing innermost pairs at most MAX_DEPTH times, each pass in C; only a body that does
-    not (nested deeper, or unbalanced) is counted bracket by bracket, stopping at the limit.
+    Strings are cut out first (brackets inside them do not nest). Then, in C-speed passes:
+    a run of more than MAX_DEPTH opening brackets is too deep; otherwise innermost empty pairs
+    are removed (which leaves every other bracket's depth as it was) and the usual body is
+    empty within MAX_DEPTH passes. What is left (unbalanced, or deep in a shape the passes did
+    not settle) is counted bracket by bracket, stopping at the limit.
     """
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
     remainder = brackets
     for _pass in range(MAX_DEPTH):
+        if _DEEP_RUN.search(remainder):
+            raise _too_deep()
         remainder, removed = _EMPTY_PAIR.subn("", remainder)
         if not remainder or not removed:
             break
@@ -90,12 +95,16 @@ def check_nesting(text: str) -> None:
     for char in brackets:
         depth += 1 if char in "[{" else -1
         if depth > MAX_DEPTH:
-            raise ParseError(
-                _("The request body is nested too deeply (more than %(limit)s levels).")
-                % {"limit": MAX_DEPTH}
-            )
+            raise _too_deep()
         if depth < 0:
             return  # unbalanced: json.loads says where
+
+
+def _too_deep() -> ParseError:
+    return ParseError(
+        _("The request body is nested too deeply (more than %(limit)s levels).")
+        % {"limit": MAX_DEPTH}
+    )
 
 
 def check_sizes(data: object) -> None:

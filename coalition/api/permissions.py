@@ -13,6 +13,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
+from coalition.api.throttles import ClientAddressThrottle
+
 
 class IsGrievanceOrganiser(BasePermission):
     """Organisers of the grievance, and staff."""
@@ -33,8 +35,9 @@ class IsGrievanceMember(BasePermission):
         return standing.organiser or standing.membership is not None
 
 
-class ScopedThrottle(ScopedRateThrottle):
-    """DRF's scoped throttle, reading the rates when a request comes in.
+class ScopedThrottle(ClientAddressThrottle, ScopedRateThrottle):
+    """DRF's scoped throttle, reading the rates when a request comes in and counting per client
+    address as coalition.rules.client_address finds it (TRUSTED_PROXY_COUNT).
 
     DRF copies DEFAULT_THROTTLE_RATES onto the class at import time, so a changed setting
     (tests, a deployment's override) would otherwise be ignored. Scopes the settings do not

@@ -9,6 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coalition.rules.dates import validate_plausible_date
+from coalition.rules.money import validate_currency
+
 # Offered as currency suggestions: where most sellers are.
 COMMON_CURRENCIES = ("USD", "CNY", "EUR", "GBP", "HKD")
 
@@ -25,12 +28,25 @@ def amount_field(label) -> forms.DecimalField:
     )
 
 
+class CurrencyField(forms.CharField):
+    """An ISO 4217 code in use today (coalition/rules/money.py): " usd " cleans to "USD", an
+    invented "ZZZ" is a field error naming it."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            validate_currency(value)
+
+
 def currency_field(*, required: bool = False, datalist: str = "", **kwargs) -> forms.CharField:
-    """A three-letter currency code (the models validate the format)."""
+    """A currency code, checked against ISO 4217 (see CurrencyField)."""
     attrs = {"size": 4, "autocomplete": "off", "class": "input-currency"}
     if datalist:
         attrs["list"] = datalist
-    return forms.CharField(
+    return CurrencyField(
         label=_("Currency"),
         max_length=3,
         required=required,
@@ -42,6 +58,17 @@ def currency_field(*, required: bool = False, datalist: str = "", **kwargs) -> f
 
 def date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def plausible_date_field(label, *, required: bool = False, **kwargs) -> forms.DateField:
+    """A date something happened: not before 2000, not in the future (coalition/rules/dates.py)."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=date_input(),
+        validators=[validate_plausible_date],
+        **kwargs,
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coalition.forms.fields import amount_field, currency_field, date_input
+from coalition.forms.fields import amount_field, currency_field, plausible_date_field
 from coalition.models import Membership, Store
 
 
@@ -21,9 +21,7 @@ class CaseForm(forms.Form):
         empty_label=_("No store / not listed"),
         help_text=_("Only organisers see its store ID."),
     )
-    incident_date = forms.DateField(
-        label=_("When did it happen to you?"), required=False, widget=date_input()
-    )
+    incident_date = plausible_date_field(_("When did it happen to you?"))
     amount_withheld = amount_field(_("Amount withheld"))
     amount_fined = amount_field(_("Amount fined"))
     currency = currency_field(
@@ -50,12 +48,6 @@ class CaseForm(forms.Form):
         if stores is not None:
             self.fields["store"].queryset = stores
         self.fields["store"].label_from_instance = lambda s: f"{s.name} ({s.platform_store_id})"
-
-    def clean_currency(self) -> str:
-        value = (self.cleaned_data.get("currency") or "").strip().upper()
-        if not (len(value) == 3 and value.isascii() and value.isalpha()):
-            raise forms.ValidationError(_("Use a three-letter currency code such as USD or CNY."))
-        return value
 
     def case(self) -> dict:
         """The cleaned values as keyword arguments for join_grievance / update_case."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from coalition.categories import Category
 from coalition.models.platforms import Platform
 from coalition.models.sellers import Seller, Store
+from coalition.rules.dates import validate_plausible_date
+from coalition.rules.money import validate_currency
 
-currency_validator = RegexValidator(
-    r"^[A-Z]{3}$", _("Use a three-letter currency code such as USD or CNY.")
-)
+# An ISO 4217 code in use today (coalition/rules/money.py): three capital letters are not enough.
+currency_validator = validate_currency
 
 
 def new_share_key() -> str:
@@ -70,18 +71,42 @@ class Grievance(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
-    infraction_date = models.DateField(_("date of the platform's action"), null=True, blank=True)
+    infraction_date = models.DateField(
+        _("date of the platform's action"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
+    )
     # Ids are sequential, so "unlisted: only people with the link" needs a secret in the link.
     share_key = models.CharField(max_length=32, default=new_share_key, editable=False)
     created_by = models.ForeignKey(Seller, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The stored search document (coalition/rules/search.py terms), written by the grievance
+    # actions through coalition/actions/search.py. PostgreSQL derives a weighted tsvector from it
+    # (GIN) and indexes the title terms by trigrams; SQLite copies it into an FTS5 table.
+    search_title = models.TextField(default="", editable=False)
+    search_body = models.TextField(default="", editable=False)
+    # What anyone but organisers reads of the store count and amounts: the disclosure rule's
+    # answer (coalition.queries.memberships.aggregates), stored by the membership actions in the
+    # same transaction (coalition/actions/tallies.py) so a read never sums every member. Empty
+    # until first written: readers then compute it.
+    released_figures = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("grievance")
         verbose_name_plural = _("grievances")
-        indexes = [models.Index(fields=["platform", "state"]), models.Index(fields=["category"])]
+        indexes = [
+            models.Index(fields=["platform", "state"]),
+            models.Index(fields=["category"]),
+            # The list's order (newest first) over what it lists, so a page is an index range.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="grievance_listed_newest",
+                condition=Q(hidden=False) & ~Q(state="merged"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -127,7 +152,9 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("affected store"),
     )
-    incident_date = models.DateField(_("incident date"), null=True, blank=True)
+    incident_date = models.DateField(
+        _("incident date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     amount_withheld = models.DecimalField(
         _("amount withheld"),
         max_digits=14,

@@ -109,6 +109,10 @@ def test_nesting_up_to_the_limit_is_fine_one_more_is_refused():
         parse(nested(MAX_DEPTH + 1))
     with pytest.raises(ParseError):
         parse('{"a": ' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1))
+    # Depth that builds up between empty pairs is still depth.
+    with pytest.raises(ParseError):
+        parse("[[]," * (MAX_DEPTH + 1) + "[]" + "]" * (MAX_DEPTH + 1))
+    assert parse("[[]," * (MAX_DEPTH - 1) + "[]" + "]" * (MAX_DEPTH - 1))
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting():
@@ -255,3 +259,18 @@ def test_a_page_past_the_end_is_still_a_404_and_last_still_works(api_client, pla
     assert api_client.get("/grievance-ids/", {"page": "last"}).status_code == 200
     assert api_client.get("/grievance-ids/", {"page": "1"}).status_code == 200
     error(api_client.get("/grievance-ids/", {"page": "2"}), 404)
+
+
+def test_every_operation_taking_a_page_or_id_number_documents_its_400(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    numbered = [
+        (path, method, op)
+        for path, operations in schema["paths"].items()
+        for method, op in operations.items()
+        if any(
+            p["in"] == "query" and p.get("schema", {}).get("type") == "integer"
+            for p in op.get("parameters", [])
+        )
+    ]
+    assert any(path == "/api/v1/appeals/" for path, _m, _op in numbered)
+    assert [(path, method) for path, method, op in numbered if "400" not in op["responses"]] == []
