@@ -51,9 +51,13 @@ def take_coupon(report: InfringementReport) -> Coupon | None:
     return None
 
 
-def award_waiting(*, grievance: Grievance | None, seller: Seller | None, limit: int) -> int:
-    """Confirmed watcher reports that found the pool empty get a code now, oldest first."""
+def award_waiting(
+    *, grievance: Grievance | None, seller: Seller | None, platform_id: int, limit: int
+) -> int:
+    """Confirmed watcher reports that found the pool empty get a code now, oldest first: those
+    whose listing is on the platform of the store the new codes are for."""
     waiting = InfringementReport.objects.filter(
+        platform_id=platform_id,
         state=InfringementReport.State.CONFIRMED,
         from_watcher=True,
         duplicate_of__isnull=True,
@@ -138,7 +142,12 @@ def offer_coupons(
         quantity=len(codes),
         expires_on=expires_on.isoformat(),
     )
-    award_waiting(grievance=membership.grievance, seller=membership.seller, limit=len(codes))
+    award_waiting(
+        grievance=membership.grievance,
+        seller=membership.seller,
+        platform_id=store.platform_id,
+        limit=len(codes),
+    )
     return offer
 
 

@@ -30,7 +30,11 @@ def review_message(result: ReviewResult, decision: str) -> str:
         parts.append(_("The watcher gets a coupon by email."))
     elif result.coupon_owed:
         parts.append(
-            _("The reward pool is empty, so the watcher gets no coupon until a member offers more.")
+            _(
+                "The reward pool has no coupon for a store on %(platform)s, where the listing is, "
+                "so the watcher gets none until a member offers one."
+            )
+            % {"platform": result.report.platform.name}
         )
     return " ".join(parts)
 
@@ -47,6 +51,6 @@ def grievance_section(
         waiting = waiting_reports(grievance)
         context.update(
             reports_waiting=waiting.count(),
-            coupons_left=free_coupons(grievance=grievance).count(),
+            coupons_left=free_coupons(grievance=grievance, platform=grievance.platform_id).count(),
         )
     return context

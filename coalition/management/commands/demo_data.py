@@ -21,6 +21,7 @@ from coalition.actions.grievances import create_grievance
 from coalition.actions.memberships import join_grievance, update_case, verify_member
 from coalition.actions.sellers import create_store, ensure_seller, update_profile
 from coalition.categories import Category
+from coalition.management.demo_journeys import coupon_pool, health_history
 from coalition.models import Grievance, Membership, Platform, Seller, Store
 from coalition.platform_profiles import seed_platforms
 
@@ -109,6 +110,8 @@ SELLERS = (
     ),
 )
 
+COUNTERFEIT_TITLE = "Counterfeit copies of Bright Lights lamps on Amazon US"
+
 GRIEVANCES = (
     DemoGrievance(
         platform="wish",
@@ -117,7 +120,9 @@ GRIEVANCES = (
         summary=(
             "Since Wish changed its payout policy in March 2026, payouts for delivered orders have been "
             "held for 90 days or more without a statement of reasons. Stores in good standing report "
-            "the same notice and no way to appeal it."
+            "the same notice and no way to appeal it.\n\n"
+            "自2026年3月Wish调整回款政策以来，已妥投订单的回款被冻结90天以上，"  # noqa: RUF001
+            "没有任何理由说明。信誉良好的店铺收到同样的通知，且无法申诉。"  # noqa: RUF001
         ),
         demands=(
             "Release payouts for confirmed deliveries, give every affected store a written statement of "
@@ -193,6 +198,43 @@ GRIEVANCES = (
             ),
         ),
     ),
+    # The watcher journey: /report/ lists it, and its reward pool has codes (demo_journeys.py).
+    DemoGrievance(
+        platform="amazon-us",
+        category=Category.COUNTERFEIT_INFRINGER,
+        title=COUNTERFEIT_TITLE,
+        summary=(
+            "Listings on Amazon US copy our LED desk lamps with our photos and brand name, at half "
+            "the price and without the safety certification. Buyers who report a fake help us "
+            "get them taken down.\n\n亚马逊美国站上有卖家盗用我们的图片和品牌，销售仿冒台灯。"  # noqa: RUF001
+        ),
+        demands=(
+            "Remove the reported counterfeit listings within 48 hours, tell us which seller "
+            "accounts listed them, and stop them from listing our brand again."
+        ),
+        infraction_date=date(2026, 8, 1),
+        organiser=DemoCase(
+            seller="mei",
+            store_id="A3BRIGHTLIGHTSSZ",
+            incident_date=date(2026, 8, 1),
+            amount_withheld=Decimal("0"),
+            amount_fined=Decimal("0"),
+            currency="CNY",
+            statement="我们的台灯被仿冒，仿品使用我们的产品图片。",  # noqa: RUF001
+        ),
+        members=(
+            DemoCase(
+                seller="olivia",
+                store_id="A2GRANT7OUTDOOR",
+                incident_date=date(2026, 8, 12),
+                amount_withheld=Decimal("0"),
+                amount_fined=Decimal("0"),
+                currency="USD",
+                statement="We resell Bright Lights lamps; the fakes undercut us.",
+                verified=True,
+            ),
+        ),
+    ),
 )
 
 
@@ -219,8 +261,12 @@ class Command(BaseCommand):
                     stores[store.store_id] = self._store(
                         users[spec.key], platforms[store.platform], store, created
                     )
-            for spec in GRIEVANCES:
-                self._grievance(spec, users, stores, platforms, created)
+            grievances = {
+                spec.title: self._grievance(spec, users, stores, platforms, created)
+                for spec in GRIEVANCES
+            }
+            coupon_pool(grievances[COUNTERFEIT_TITLE], stores["A2GRANT7OUTDOOR"], created)
+            health_history(stores["A1RIVERAKITCHEN"], created)
         if created:
             counts = Counter(created)
             made = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in counts.items())
@@ -243,9 +289,7 @@ class Command(BaseCommand):
             user=user, email=spec.email, defaults={"verified": True, "primary": True}
         )
         if not Seller.objects.filter(user=user).exists():
-            seller = ensure_seller(
-                user, display_name=spec.display_name, language=spec.language
-            )
+            seller = ensure_seller(user, display_name=spec.display_name, language=spec.language)
             update_profile(seller, actor=user, time_zone=spec.time_zone)
             user.refresh_from_db()
         return user
