@@ -72,5 +72,5 @@ def count_line(label: str, exact: int, cell: Cell | None, *, exact_view: bool, *
     if exact_view or cell is None:
         return Line(label, exact, format_amount(exact), **kw)
     if not cell.released:
-        return Line(label, None, cell.reason, tone="muted", **kw)
+        return Line(label, None, cell.reason, **{**kw, "tone": "muted"})
     return Line(label, cell.value, describe(cell), **kw)

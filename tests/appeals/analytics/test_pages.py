@@ -247,3 +247,15 @@ def test_answer_dates_are_in_the_viewer_s_time_zone(client, grievance):
     assert "June 2, 2026" in text(client.get(analytics_url(grievance)))
     client.cookies["tz"] = "America/Los_Angeles"
     assert "June 1, 2026" in text(client.get(analytics_url(grievance)))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member"])
+def test_one_sellers_successful_outcome_is_hidden_not_a_crash(client_as, grievance, role):
+    """A single member reported getting money back: the page still renders for everyone, and
+    neither the outcome count nor the amount can be read off it."""
+    appeal = answered_round(grievance, submitted=timezone.now() - timedelta(days=20), days=3)
+    recovered(appeal, ["777.77"])
+    response = client_as(role).get(analytics_url(grievance))
+    assert response.status_code == 200
+    assert "777.77" not in text(response) and "777,77" not in text(response)
+    assert "hidden to protect members" in text(response)
