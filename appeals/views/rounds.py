@@ -15,12 +15,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -109,7 +110,10 @@ def round_new(request: HttpRequest, grievance_id: int) -> HttpResponse:
     # The reason field shows up once the action asked for it, and stays on the re-posted form.
     ask_reason = request.method == "POST" and "reason" in request.POST
     form = RoundDraftForm(
-        request.POST or None, initial=_draft_initial(latest), ask_reason=ask_reason
+        request.POST or None,
+        initial=_draft_initial(latest),
+        ask_reason=ask_reason,
+        platform=grievance.platform,
     )
     explanation = ""
     if request.method == "POST" and form.is_valid():
@@ -123,7 +127,9 @@ def round_new(request: HttpRequest, grievance_id: int) -> HttpResponse:
                 if ask_reason:  # re-posted without a reason
                     form.add_error("reason", _("Say why this round is needed to go ahead."))
                 else:  # first time: the same choices, now with the reason field and no error yet
-                    form = RoundDraftForm(initial=form.cleaned_data, ask_reason=True)
+                    form = RoundDraftForm(
+                        initial=form.cleaned_data, ask_reason=True, platform=grievance.platform
+                    )
         else:
             messages.success(
                 request,
@@ -167,7 +173,11 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not editable:
         messages.error(request, _("This round has been submitted; it can no longer change."))
         return _back(appeal)
-    form = RoundEditForm(request.POST or None, initial=RoundEditForm.initial_from(appeal))
+    form = RoundEditForm(
+        request.POST or None,
+        initial=RoundEditForm.initial_from(appeal),
+        platform=appeal.grievance.platform,
+    )
     for name, field in form.fields.items():
         field.disabled = name not in editable
     if request.method == "POST" and form.is_valid():
@@ -204,7 +214,16 @@ def round_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_round(request, _round(request, pk))
+    try:
+        appeal = _round(request, pk)
+    except Http404:
+        # A member following the summons' link while signed out is asked to sign in and comes
+        # back here; anyone else signed out gets the same answer for every id, so it tells
+        # nothing about which rounds exist.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    return _render_round(request, appeal)
 
 
 def _render_round(
@@ -216,10 +235,25 @@ def _render_round(
     context: dict[str, Any] = {"page": page, "appeal": appeal, "grievance": page.grievance}
     if page.can_see_letter:
         context["letter_html"] = _letter_html(appeal.letter)
+        context.update(_translation(request, page))
     context.update(_organiser_controls(page) if page.can_organise else {})
     context.update(_member_controls(page) if page.membership else {})
     context.update(bound or {})
     return render(request, "appeals/round_detail.html", context)
+
+
+def _translation(request: HttpRequest, page: RoundPage) -> dict[str, Any]:
+    """The signers' translation beside the letter: for organisers (who edit both) and for a reader
+    whose language is the translation's, who then sees it first."""
+    appeal = page.appeal
+    if not appeal.translation.strip():
+        return {}
+    seller = seller_of(request.user)
+    reading = seller.language if seller is not None else translation.get_language()
+    first = reading == appeal.translation_language
+    if not (first or page.can_organise):
+        return {}
+    return {"translation_html": _letter_html(appeal.translation), "translation_first": first}
 
 
 def _letter_html(text: str) -> str:
@@ -402,7 +436,10 @@ def round_sign(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()  # a lone checkbox: always valid
     try:
         signature = signing.sign(
-            appeal, actor=request.user, consent_to_name=form.cleaned_data["consent_to_name"]
+            appeal,
+            actor=request.user,
+            consent_to_name=form.cleaned_data["consent_to_name"],
+            consent_to_store_id=form.cleaned_data["consent_to_store_id"],
         )
     except ActionRefused as exc:
         messages.error(request, exc.message)

@@ -45,10 +45,11 @@ def _round(grievance, state, **fields) -> Appeal:
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        # anonymous, outsider, member, organiser, staff
-        (S.DRAFT, (404, 404, 404, 200, 200)),
-        (S.SIGNING, (404, 404, 200, 200, 200)),
-        (S.READY, (404, 404, 200, 200, 200)),
+        # anonymous, outsider, member, organiser, staff. Signed out, a round one may not see
+        # asks to sign in (the same for every id, so it tells nothing); signed in, it is a 404.
+        (S.DRAFT, (302, 404, 404, 200, 200)),
+        (S.SIGNING, (302, 404, 200, 200, 200)),
+        (S.READY, (302, 404, 200, 200, 200)),
         (S.SUBMITTED, (200, 200, 200, 200, 200)),
         (S.RESPONDED, (200, 200, 200, 200, 200)),
     ],
@@ -69,11 +70,24 @@ def test_rounds_of_unlisted_or_hidden_grievances_are_a_404_for_outsiders(
     Grievance.objects.filter(pk=grievance.pk).update(**change)
     appeal = _round(grievance, S.SUBMITTED)
     got = {role: client_as(role).get(url(appeal)).status_code for role in ROLES}
-    assert got == {"anonymous": 404, "outsider": 404, "member": 200, "organiser": 200, "staff": 200}
+    assert got == {"anonymous": 302, "outsider": 404, "member": 200, "organiser": 200, "staff": 200}
 
 
 def test_a_round_that_does_not_exist_is_a_404(client_as):
     assert client_as("member").get("/rounds/999999/").status_code == 404
+
+
+def test_a_signed_out_member_following_the_summons_link_signs_in_and_comes_back(
+    client, grievance, member, membership
+):
+    appeal = _round(grievance, S.SIGNING)
+    response = client.get(url(appeal))
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={url(appeal)}"
+    # A round that does not exist answers the same, so the redirect tells nobody what exists.
+    assert client.get("/rounds/999999/").url == "/accounts/login/?next=/rounds/999999/"
+    client.force_login(member.user)
+    assert client.get(url(appeal)).status_code == 200
 
 
 # --- what each viewer sees --------------------------------------------------------------------
@@ -112,11 +126,16 @@ def test_the_letter_is_rendered_as_escaped_paragraphs(client_as, grievance):
 def test_the_annex_preview_names_only_consenting_signers(client_as, grievance):
     appeal = _round(grievance, S.SIGNING)
     named = MembershipFactory(
-        grievance=grievance, consent_to_name=True, store=StoreFactory(name="Lotus Shop")
+        grievance=grievance,
+        consent_to_name=True,
+        store=StoreFactory(name="Lotus Shop"),
+        state=Membership.State.VERIFIED,
     )
     named.seller.display_name = "Nora Named"
     named.seller.save()
-    quiet = MembershipFactory(grievance=grievance, consent_to_name=True)
+    quiet = MembershipFactory(
+        grievance=grievance, consent_to_name=True, state=Membership.State.VERIFIED
+    )
     quiet.seller.display_name = "Quentin Quiet"
     quiet.seller.save()
     SignatureFactory(appeal=appeal, membership=named, consent_to_name=True)
@@ -134,11 +153,19 @@ def test_the_signature_count_counts_only_verified_active_unwithdrawn_signers(cli
     SignatureFactory(appeal=appeal, withdrawn_at=timezone.now())
     SignatureFactory(
         appeal=appeal,
-        membership=MembershipFactory(grievance=grievance, seller__user=UserFactory(verified=False)),
+        membership=MembershipFactory(
+            grievance=grievance,
+            seller__user=UserFactory(verified=False),
+            state=Membership.State.VERIFIED,
+        ),
     )
     SignatureFactory(
         appeal=appeal,
         membership=MembershipFactory(grievance=grievance, state=Membership.State.WITHDRAWN),
+    )
+    SignatureFactory(  # a member the organisers have not verified
+        appeal=appeal,
+        membership=MembershipFactory(grievance=grievance, state=Membership.State.JOINED),
     )
     body = text(client_as("member").get(url(appeal)))
     assert "<strong>1</strong> of 4" in body
