@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from appeals.models import Signature
+from appeals.models.rounds import COUNTED_MEMBERSHIP_STATES
 
 
 class MySignatureSerializer(serializers.Serializer):
@@ -13,21 +14,28 @@ class MySignatureSerializer(serializers.Serializer):
 
     signed = serializers.BooleanField()
     counted = serializers.BooleanField(
-        help_text=_("Whether it counts: it does once your email address is confirmed.")
+        help_text=_(
+            "Whether it counts: it does once your email address is confirmed and the organisers "
+            "have verified you as a member."
+        )
     )
     signed_at = serializers.DateTimeField(allow_null=True)
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     consent_to_name = serializers.BooleanField(allow_null=True)
+    consent_to_store_id = serializers.BooleanField(allow_null=True)
 
     @staticmethod
     def build(signature: Signature | None, email_verified: bool) -> dict:
         active = signature is not None and signature.withdrawn_at is None
         return {
             "signed": active,
-            "counted": active and email_verified,
+            "counted": active
+            and email_verified
+            and signature.membership.state in COUNTED_MEMBERSHIP_STATES,
             "signed_at": signature.signed_at if signature else None,
             "withdrawn_at": signature.withdrawn_at if signature else None,
             "consent_to_name": signature.consent_to_name if signature else None,
+            "consent_to_store_id": signature.consent_to_store_id if signature else None,
         }
 
 
@@ -39,4 +47,9 @@ class SignSerializer(serializers.Serializer):
         help_text=_(
             "Name me in the signer list sent to the platform; your membership's choice if left out."
         ),
+    )
+    consent_to_store_id = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Also give the platform my store ID in the signer list (only with my name)."),
     )

@@ -308,3 +308,17 @@ def test_detail_responses_only_for_insiders(outsider_api, grievance):
     )
     assert "secret" not in outsider_api.get(_url(appeal)).content.decode()
     assert Submission.objects.count() == 0
+
+
+def test_an_unverified_members_signature_says_it_does_not_count_yet(
+    member_api, grievance, membership
+):
+    """The API says what the round's count says: a member the organisers have not verified has
+    signed, but is not counted (nor in the annex) until they are."""
+    membership.state = "joined"
+    membership.save(update_fields=["state"])
+    appeal = make_round(grievance, S.SIGNING)
+    SignatureFactory(appeal=appeal, membership=membership)
+    body = member_api.get(_url(appeal)).json()
+    assert body["my_signature"]["signed"] and not body["my_signature"]["counted"]
+    assert body["signature_count"] == 0
