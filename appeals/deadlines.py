@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from dateutil.relativedelta import relativedelta
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class Window:
     # assertion should not.
     label: str | Promise = field(repr=False)
     closes: date
-    source: str
+    source: str | Promise = field(repr=False)
 
 
 # --- Calendars ---------------------------------------------------------------------------------
@@ -342,40 +343,53 @@ def cn_rule_change_effective_earliest(published: date, profile: ClockProfile) ->
 
 
 def legal_windows(
-    profile: ClockProfile, infraction: date | None, decision: date | None
+    profile: ClockProfile,
+    infraction: date | None,
+    decision: date | None,
+    regimes: Iterable[str] | None = None,
 ) -> list[Window]:
     """The windows that follow from a grievance's dates, soonest first.
 
+    `regimes` (coalition/rules/jurisdictions.py keys) keeps only the laws that apply: the DSA
+    window needs `eu_dsa`, the P2B notice `eu_p2b`; None keeps every window (pure callers).
     Windows that need other dates (a counter-notice, a settlement filing, a rule change) are shown
     where those dates are recorded.
     """
+    applies = (lambda key: True) if regimes is None else set(regimes).__contains__
     windows: list[Window] = []
     if infraction is not None and profile.appeal_window_days > 0:
         windows.append(
             Window(
                 key="appeal_window",
-                label=_("Appeal window under the platform's policy closes"),
+                label=_("End of the appeal window under the platform's policy"),
                 closes=appeal_window_closes(infraction, profile),
-                source=f"Platform policy ({profile.appeal_window_days} days after the infraction)",
+                source=format_lazy(
+                    _("Platform policy ({days} days after the infraction)"),
+                    days=profile.appeal_window_days,
+                ),
             )
         )
-    if decision is not None:
-        windows += [
+    if decision is not None and applies("eu_dsa"):
+        windows.append(
             Window(
                 key="dsa_complaint",
                 label=_(
-                    "Complaint to the platform's internal complaint system possible until at least"
+                    "End of the window for a complaint to the platform's internal complaint "
+                    "system (at the earliest)"
                 ),
                 closes=dsa_complaint_window_closes(decision, profile),
-                source="EU Digital Services Act (Regulation 2022/2065), Art. 20(1)",
-            ),
+                source=_("EU Digital Services Act (Regulation 2022/2065), Art. 20(1)"),
+            )
+        )
+    if decision is not None and applies("eu_p2b"):
+        windows.append(
             Window(
                 key="p2b_termination_notice",
                 label=_(
                     "If the decision ends the account: earliest date the termination may take effect"
                 ),
                 closes=p2b_termination_notice_ends(decision, profile),
-                source="EU Platform-to-Business Regulation 2019/1150, Art. 4(2)",
-            ),
-        ]
+                source=_("EU Platform-to-Business Regulation 2019/1150, Art. 4(2)"),
+            )
+        )
     return sorted(windows, key=lambda w: w.closes)

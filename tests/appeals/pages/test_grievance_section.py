@@ -72,7 +72,18 @@ def test_the_grievance_page_shows_the_legal_windows_as_dates(client_as, grievanc
     )
     body = text(client_as("anonymous").get(grievance_url(grievance)))
     assert "Deadlines that apply" in body
-    assert "Appeal window under the platform" in body
+    assert "End of the appeal window under the platform" in body
+    assert "passed" not in body.split("Deadlines that apply")[1].split("</ul>")[0]
+
+
+def test_a_window_that_has_passed_is_shown_as_passed(client_as, grievance):
+    # the platform's 90-day window closed long ago
+    Grievance.objects.filter(pk=grievance.pk).update(
+        infraction_date=timezone.localdate() - timedelta(days=200)
+    )
+    body = text(client_as("anonymous").get(grievance_url(grievance)))
+    deadlines = body.split("Deadlines that apply")[1].split("</ul>")[0]
+    assert 'class="is-passed muted"' in deadlines and ">passed</span>" in deadlines
 
 
 @pytest.mark.parametrize("role", ROLES)
