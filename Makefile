@@ -30,6 +30,7 @@ run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_data
+	$(PY) manage.py demo_rounds
 	@echo ""
 	@echo "  Coalition is starting at http://127.0.0.1:$(PORT)  (API docs: /api/docs/, admin: /admin/)"
 	@echo "  Demo logins (password for all: coalition-demo):"

@@ -21,6 +21,9 @@ VERB_LABELS = {
     "submission.outcome_reported": _("reported the outcome of their own appeal"),
     "round.packet_evidence_selected": _("chose the evidence for an appeal round's packet"),
     "round.packet_recorded": _("recorded the fingerprint of an appeal round's packet"),
+    "grievance.announced": _("wrote an announcement to the members"),
+    "round.reminder_requested": _("asked to remind the members who have not signed yet"),
+    "ladder.climbed": _("took the grievance to the next step of the escalation ladder"),
 }
 # What the follow-up jobs record (actor: the system).
 JOB_VERB_LABELS = {
@@ -33,6 +36,8 @@ JOB_VERB_LABELS = {
     "round.next_round_prompted": _("asked the organisers to prepare the next round"),
     "round.next_round_drafted": _("drafted the next round for the organisers to review"),
     "submission.outcome_asked": _("asked a member how their own appeal ended"),
+    "round.members_summoned": _("summoned the members to sign an appeal round"),
+    "round.members_informed": _("told the members what the platform answered"),
 }
 # Downloads are recorded but kept off the grievance's shared timeline.
 PRIVATE_VERB_LABELS = {
@@ -48,6 +53,9 @@ class AppealsConfig(AppConfig):
     def ready(self) -> None:
         # Start-up wiring, in Django's hook for it (apps are loaded by now): coalition never
         # imports appeals, so appeals plugs itself into coalition's registries and mail port.
+        from appeals.actions.inbound import INBOUND_VERB_LABELS
+        from appeals.actions.operations import OPERATIONS_VERB_LABELS
+        from appeals.actions.organising import ORGANISING_VERB_LABELS
         from appeals.outbox import service as outbox
         from appeals.views.sections import register_grievance_sections
         from coalition.mail import plug_in
@@ -56,6 +64,9 @@ class AppealsConfig(AppConfig):
         register_verbs(VERB_LABELS)
         register_verbs(JOB_VERB_LABELS)
         register_verbs(PRIVATE_VERB_LABELS, private=True)
+        register_verbs(ORGANISING_VERB_LABELS)
+        register_verbs(INBOUND_VERB_LABELS, private=True)
+        register_verbs(OPERATIONS_VERB_LABELS, private=True)
         # Every email of the project becomes an outbox row (docs/outbox.md).
         plug_in(outbox)
         # The rounds section of the grievance page.

@@ -26,7 +26,14 @@ from django.utils.html import escape
 from appeals.documents.letters import letter_with_annex
 from appeals.documents.packets import packet_for_email
 from appeals.documents.storage import PACKET_HEADER
-from appeals.models import Announcement, Appeal, Notification, PlatformResponse, Submission
+from appeals.models import (
+    Announcement,
+    Appeal,
+    Climb,
+    Notification,
+    PlatformResponse,
+    Submission,
+)
 from appeals.outbox import service as outbox
 from coalition.mail import Rendered, absolute, mail_domain, render, safe_language, safe_zone
 from coalition.models import Grievance, Membership, Seller
@@ -308,8 +315,7 @@ def summonses(appeal: Appeal, *, signed: int = 0, now=None) -> Callable[[Members
         "summons",
         appeal,
         {
-            "sign_url": absolute(reverse("appeals:round_detail", args=[appeal.pk]))
-            + "#signatures",
+            "sign_url": absolute(reverse("appeals:round_detail", args=[appeal.pk])) + "#signatures",
             "excerpt": _excerpt(appeal.letter, 600),
             "signed": signed,
             "letter_language": Appeal.Language(appeal.language).label
@@ -431,12 +437,27 @@ def next_round(
     )
 
 
+def platform_replied(
+    membership: Membership, appeal: Appeal, response: PlatformResponse, *, now=None
+) -> Notification:
+    """Tell an organiser the platform replied to a round and the reply waits to be classified.
+    Only who wrote and when: the reply itself is read on the round page."""
+    return _to_member(
+        "platform_replied",
+        membership,
+        appeal,
+        key=f"platform_replied:{response.pk}:{membership.pk}",
+        context={"response": response},
+        now=now,
+    )
+
+
 # --- to the platform --------------------------------------------------------------------------
 
 
 def round_submission(appeal: Appeal, organisers: Iterable[Membership], *, now=None) -> Notification:
     """The round itself, emailed to the platform's appeal address: the letter with its signer
-    annex, organisers in copy and as Reply-To so the platform's answer reaches people."""
+    annex, organisers in copy, and the round's reply address as Reply-To."""
     platform = appeal.grievance.platform
     copies = _emails(organisers)
     # The evidence packet recorded at submission: its fingerprint and a signed link in the body;
@@ -454,7 +475,7 @@ def round_submission(appeal: Appeal, organisers: Iterable[Membership], *, now=No
         grievance=appeal.grievance,
         appeal=appeal,
         cc=copies,
-        reply_to=copies,
+        reply_to=_platform_reply_to(appeal, copies),
         now=now,
     )
 
@@ -486,10 +507,17 @@ def platform_chase(
         grievance=appeal.grievance,
         appeal=appeal,
         cc=copies,
-        reply_to=copies,
+        reply_to=_platform_reply_to(appeal, copies),
         headers=headers,
         now=now,
     )
+
+
+def _platform_reply_to(appeal: Appeal, copies: list[str]) -> list[str]:
+    """The round's own reply address (appeals+<token>@…), so the platform's answer comes back
+    into the round by itself (appeals/inbound); the organisers, in copy, see it through "reply
+    all" and are told when it arrives. Without an inbound address: the organisers."""
+    return [appeal.reply_address] if appeal.reply_address else copies
 
 
 def chase_position(appeal: Appeal, now: datetime) -> str:
@@ -539,3 +567,44 @@ def _to_member(
 
 def _emails(memberships: Iterable[Membership]) -> list[str]:
     return sorted({m.seller.user.email for m in memberships if m.seller.user.email})
+
+
+# --- the escalation ladder ----------------------------------------------------------------------
+
+
+def climb_notices(climb: Climb, *, now=None) -> Callable[[Membership], Notification]:
+    """Tell a member the coalition climbed a rung of the ladder (a fan-out): which one, on what
+    legal basis, the organisers' note and the rung's own clock."""
+    grievance = climb.grievance
+    merge = MailMerge(
+        "climb_notice",
+        None,
+        {
+            "climb": climb,
+            "grievance_url": absolute(grievance.get_absolute_url()) + "#ladder",
+        },
+        now=now,
+        grievance=grievance,
+    )
+    return lambda membership: merge(membership, key=f"climb_notice:{climb.pk}:{membership.pk}")
+
+
+def ladder_window_reminder(
+    membership: Membership, grievance: Grievance, *, rung: str, closes, slot: str, now=None
+) -> Notification:
+    """Remind an organiser that the window to climb `rung` closes on `closes`."""
+    return _build(
+        "ladder_window_reminder",
+        kind="ladder_window_reminder",
+        dedupe_key=f"ladder_window_reminder:{grievance.pk}:{rung}:{slot}:{membership.pk}",
+        to=membership.seller.user.email,
+        context={
+            "membership": membership,
+            "rung": Grievance.Rung(rung).label,
+            "closes": closes,
+            "grievance_url": absolute(grievance.get_absolute_url()) + "#ladder",
+        },
+        seller=membership.seller,
+        grievance=grievance,
+        now=now,
+    )

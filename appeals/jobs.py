@@ -5,10 +5,10 @@ the follow-up, when the round moved on), calls the actions it needs (appeals/act
 emails (appeals/emails.py) to the outbox and returns the timeline event the dispatcher records
 when it marks the follow-up done.
 
-Most jobs run inside one transaction together with that "done" mark. The two fan-outs
-(signing_reminder, member_submit_reminder) can reach every member of a large coalition, so they
-write recipients in chunks, each chunk its own transaction whose emails start sending as soon as it
-commits; a fan-out interrupted half-way is simply run again later, and the dedupe keys skip the
+Most jobs run inside one transaction together with that "done" mark. The fan-outs (FAN_OUTS:
+signing_reminder, member_submit_reminder, summons, decision_notice, announcement) can reach every
+member of a large coalition, so they write recipients in chunks, each chunk its own
+transaction whose emails start sending as soon as it commits; a fan-out interrupted half-way is simply run again later, and the dedupe keys skip the
 members already written. Recipients are read by primary-key ranges, never all at once.
 """
 
@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -27,11 +26,22 @@ from django.utils.dateparse import parse_datetime
 
 from appeals import emails, schedule, states
 from appeals.actions import drafting, submitting
-from appeals.models import Appeal, FollowUp, Notification, Signature, Submission
+from appeals.models import (
+    Announcement,
+    Appeal,
+    Climb,
+    FollowUp,
+    Notification,
+    PlatformResponse,
+    Signature,
+    Submission,
+)
+from appeals.models.responses import UNCLASSIFIED
 from appeals.outbox import service as outbox
+from appeals.queries import audiences
 from appeals.queries.rounds import organisers_of
 from coalition.errors import ActionRefused
-from coalition.models import Membership
+from coalition.models import Grievance, Membership
 
 S = Appeal.State
 FAN_OUT_CHUNK = 500  # recipients rendered, written and committed together
@@ -64,17 +74,84 @@ def signing_reminder(follow_up: FollowUp, now: datetime) -> Event:
         raise NotApplicable("signing is not open")
     slot = follow_up.data.get("slot", "opened")
     signed = Signature.objects.filter(appeal=appeal).counted().count()
-    unsigned = _reachable(appeal).exclude(
-        Exists(
-            Signature.objects.filter(
-                appeal=appeal, membership=OuterRef("pk"), withdrawn_at__isnull=True
-            )
-        )
-    )
+    unsigned = audiences.not_signed(appeal, _reachable(appeal))
+    # An organiser's "remind now" counts as the round's first reminder (schedule.on_remind_now).
+    email_slot = "opened" if slot == "now" else slot
     count = fan_out(
-        follow_up, unsigned, emails.signing_reminders(appeal, slot, signed=signed, now=now)
+        follow_up, unsigned, emails.signing_reminders(appeal, email_slot, signed=signed, now=now)
     )
     return Event(appeal, "round.reminded_to_sign", {"slot": slot, "members": count})
+
+
+def summons(follow_up: FollowUp, now: datetime) -> Event:
+    """Signing opened: summon every verified member who has not signed yet, at once (each held
+    for their daytime by the outbox)."""
+    appeal = _appeal(follow_up)
+    if appeal.state != S.SIGNING:
+        raise NotApplicable("signing is not open")
+    signed = Signature.objects.filter(appeal=appeal).counted().count()
+    members = audiences.not_signed(appeal, audiences.verified_members(appeal.grievance_id))
+    count = fan_out(follow_up, members, emails.summonses(appeal, signed=signed, now=now))
+    return Event(appeal, "round.members_summoned", {"members": count})
+
+
+def decision_notice(follow_up: FollowUp, now: datetime) -> Event:
+    """Tell every member what the platform answered and what happens next — if the round still
+    stands where this answer left it (a later answer sends its own notice)."""
+    appeal = _appeal(follow_up)
+    response = PlatformResponse.objects.filter(
+        pk=follow_up.data.get("response"), appeal=appeal
+    ).first()
+    if response is None or not _still_stands(appeal, response):
+        raise NotApplicable("the round moved on since this answer")
+    count = fan_out(
+        follow_up,
+        _reachable(appeal),
+        emails.decision_notices(appeal, response, next_step=_next_step(appeal), now=now),
+    )
+    return Event(
+        appeal,
+        "round.members_informed",
+        {"classification": response.classification, "members": count},
+    )
+
+
+def announcement(follow_up: FollowUp, now: datetime) -> None:
+    """Send an organisers' announcement to its audience (the action recorded it on the
+    timeline); the audience is read when it runs, so a member who signed meanwhile is not told
+    they have not."""
+    item = (
+        Announcement.objects.select_related("grievance__platform", "appeal", "created_by__seller")
+        .filter(pk=follow_up.data.get("announcement"))
+        .first()
+    )
+    if item is None:
+        raise NotApplicable("the announcement is gone")
+    members = audiences.audience_of(item.grievance, item.audience, item.appeal)
+    fan_out(follow_up, members, emails.announcements(item, now=now))
+    return None
+
+
+def _still_stands(appeal: Appeal, response: PlatformResponse) -> bool:
+    # Acknowledgements decide nothing, and a reply nobody has classified yet decides nothing yet.
+    latest = appeal.responses.exclude(
+        classification__in=[PlatformResponse.Classification.ACKNOWLEDGED, UNCLASSIFIED]
+    )
+    if latest.order_by("-received_at", "-pk").values_list("pk", flat=True).first() != response.pk:
+        return False
+    if response.classification == PlatformResponse.Classification.INFO_REQUESTED:
+        return appeal.state == S.INFO_REQUESTED
+    return appeal.state == S.RESPONDED and appeal.outcome == response.classification
+
+
+def _next_step(appeal: Appeal) -> str:
+    """What the organisers propose after a partial grant or a rejection."""
+    if not states.answered_with_partial_or_rejection(appeal):
+        return ""
+    if appeal.grievance.rounds.filter(number__gt=appeal.number).exclude(state=S.WITHDRAWN).exists():
+        return "round_drafted"
+    sent = appeal.grievance.rounds.filter(submitted_at__isnull=False).count()
+    return "escalate" if sent >= appeal.grievance.platform.round_cap else "next_round"
 
 
 def auto_submit(follow_up: FollowUp, now: datetime) -> None:
@@ -149,6 +226,9 @@ def overdue_alert(follow_up: FollowUp, now: datetime) -> Event:
         raise NotApplicable("the clock moved (information was requested and sent)")
     if not states.is_overdue(appeal, now):
         raise NotApplicable("not overdue at this moment")
+    if slot == "due" and states.is_very_overdue(appeal, now):
+        # Recorded late, both alerts are due at once: only the most advanced one goes out.
+        raise NotApplicable("the very-overdue alert supersedes it")
     label = schedule.stamp(due)
     outbox.enqueue(
         emails.overdue_alert(m, appeal, slot, label, now=now) for m in organisers_of(appeal)
@@ -211,6 +291,48 @@ def _auto_draft(appeal: Appeal) -> Appeal | None:
         return None
 
 
+def climb_notice(follow_up: FollowUp, now: datetime) -> None:
+    """Tell every reachable member that the coalition climbed a rung (the action recorded the
+    climb on the timeline)."""
+    climb = (
+        Climb.objects.select_related("grievance__platform")
+        .filter(pk=follow_up.data.get("climb"))
+        .first()
+    )
+    if climb is None:
+        raise NotApplicable("the climb is gone")
+    fan_out(
+        follow_up,
+        audiences.reachable_members(climb.grievance_id),
+        emails.climb_notices(climb, now=now),
+    )
+
+
+def ladder_window_reminder(follow_up: FollowUp, now: datetime) -> None:
+    """Remind the organisers that a rung's window closes soon — unless they climbed it."""
+    grievance = Grievance.objects.filter(pk=follow_up.data.get("grievance")).first()
+    rung = follow_up.data.get("rung", "")
+    if grievance is None or not grievance.is_open:
+        raise NotApplicable("the grievance is closed")
+    if grievance.climbs.filter(rung=rung).exists():
+        raise NotApplicable("the rung was climbed")
+    closes = date.fromisoformat(follow_up.data["closes"])
+    organisers = (
+        Membership.objects.organisers().filter(grievance=grievance).select_related("seller__user")
+    )
+    outbox.enqueue(
+        emails.ladder_window_reminder(
+            m,
+            grievance,
+            rung=rung,
+            closes=closes,
+            slot=str(follow_up.data.get("days", "")),
+            now=now,
+        )
+        for m in organisers
+    )
+
+
 JOBS: dict[str, Callable[[FollowUp, datetime], Event | None]] = {
     FollowUp.Kind.SIGNING_REMINDER: signing_reminder,
     FollowUp.Kind.AUTO_SUBMIT: auto_submit,
@@ -219,9 +341,23 @@ JOBS: dict[str, Callable[[FollowUp, datetime], Event | None]] = {
     FollowUp.Kind.OVERDUE_ALERT: overdue_alert,
     FollowUp.Kind.OUTCOME_CHECK: outcome_check,
     FollowUp.Kind.NEXT_ROUND: next_round,
+    FollowUp.Kind.SUMMONS: summons,
+    FollowUp.Kind.DECISION_NOTICE: decision_notice,
+    FollowUp.Kind.ANNOUNCEMENT: announcement,
+    FollowUp.Kind.CLIMB_NOTICE: climb_notice,
+    FollowUp.Kind.LADDER_WINDOW_REMINDER: ladder_window_reminder,
 }
 # These commit chunk by chunk instead of running in the dispatcher's transaction.
-FAN_OUTS = frozenset({FollowUp.Kind.SIGNING_REMINDER, FollowUp.Kind.MEMBER_SUBMIT_REMINDER})
+FAN_OUTS = frozenset(
+    {
+        FollowUp.Kind.SIGNING_REMINDER,
+        FollowUp.Kind.MEMBER_SUBMIT_REMINDER,
+        FollowUp.Kind.SUMMONS,
+        FollowUp.Kind.DECISION_NOTICE,
+        FollowUp.Kind.ANNOUNCEMENT,
+        FollowUp.Kind.CLIMB_NOTICE,
+    }
+)
 
 
 # --- building blocks --------------------------------------------------------------------------
@@ -267,10 +403,7 @@ def _appeal(follow_up: FollowUp) -> Appeal:
 def _reachable(appeal: Appeal) -> QuerySet[Membership]:
     """Active members of the round's grievance with a confirmed email address (the only ones
     whose signatures count, and the only addresses we may write to unprompted)."""
-    confirmed = EmailAddress.objects.filter(user=OuterRef("seller__user"), verified=True)
-    return (
-        Membership.objects.active().filter(grievance=appeal.grievance_id).filter(Exists(confirmed))
-    )
+    return audiences.reachable_members(appeal.grievance_id)
 
 
 __all__ = ["FAN_OUTS", "JOBS", "Event", "LostClaim", "NotApplicable", "fan_out"]

@@ -20,6 +20,8 @@ One row per occurrence, named by a unique key, so scheduling twice changes nothi
 | signing_reminder (now) | signing_reminder:<round>:now-<stamp>         | when an organiser asks (once per 24 h) |
 | decision_notice        | decision_notice:<round>:<response>           | when a decision or request is recorded |
 | announcement           | announcement:<announcement>                  | when an organiser announces          |
+| climb_notice           | climb_notice:<climb>                         | when organisers climb a ladder rung  |
+| ladder_window_reminder | ladder_window_reminder:<grievance>:<rung>:<days> | 14 and 3 days before a rung's window closes, 09:00 |
 
 Rescheduling a key that was cancelled or failed revives it (the hook knows it applies again);
 a key that ran stays done, so nothing is ever sent twice for one occurrence.
@@ -35,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals import deadlines, states
+from appeals import deadlines, ladder, states
 from appeals.models import (
     Announcement,
     Appeal,
@@ -337,3 +339,36 @@ def _cancel(where: Q) -> int:
 
 def _withdraw(where: Q, reason: str) -> int:
     return outbox.withdraw_pending(where, reason)
+
+
+def on_climbed(climb, windows) -> None:
+    """The members hear of the climb now; organisers are reminded before each window of the
+    rungs still open closes. `windows` are appeals.ladder.RungStatus rows (key, window_closes)."""
+    grievance = climb.grievance
+    schedule(K.CLIMB_NOTICE, f"climb_notice:{climb.pk}", timezone.now(), data={"climb": climb.pk})
+    schedule_window_reminders(grievance, windows)
+
+
+def schedule_window_reminders(grievance, windows) -> None:
+    """One reminder 14 and 3 days before each open rung's window closes (appeals/ladder.py),
+    at 09:00 in the platform's time zone; reminders already in the past are skipped."""
+    now = timezone.now()
+    for status in windows:
+        if status.state not in {"open", "locked"} or status.window_closes is None:
+            continue
+        for days, day in zip(ladder.REMINDER_DAYS_BEFORE, status.reminders, strict=True):
+            zone = ZoneInfo(grievance.platform.time_zone or "UTC")
+            due = datetime.combine(day, time(9, 0), tzinfo=zone)
+            if due <= now:
+                continue
+            schedule(
+                K.LADDER_WINDOW_REMINDER,
+                f"ladder_window_reminder:{grievance.pk}:{status.key}:{days}",
+                due,
+                data={
+                    "grievance": grievance.pk,
+                    "rung": status.key,
+                    "closes": status.window_closes.isoformat(),
+                    "days": days,
+                },
+            )

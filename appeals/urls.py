@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from appeals.views import board, notifications, packets, rounds
+from appeals.views import (
+    analytics,
+    announcements,
+    board,
+    exports,
+    inbound,
+    ladder,
+    members,
+    notifications,
+    organising,
+    packets,
+    rounds,
+)
 
 app_name = "appeals"
 urlpatterns = [
@@ -22,6 +34,20 @@ urlpatterns = [
     path("rounds/<int:pk>/responses/", rounds.round_response, name="round_response"),
     path("rounds/<int:pk>/information-sent/", rounds.round_info_sent, name="round_info_sent"),
     path("rounds/<int:pk>/withdraw/", rounds.round_withdraw, name="round_withdraw"),
+    # Platform replies (appeals/inbound)
+    path(
+        "rounds/<int:pk>/replies/<int:response_pk>/classify/",
+        inbound.classify_response,
+        name="classify_response",
+    ),
+    path("inbound/<int:pk>/message.eml", inbound.inbound_raw, name="inbound_raw"),
+    path("inbound/attachments/<int:pk>/", inbound.inbound_attachment, name="inbound_attachment"),
+    path("rounds/<int:pk>/remind-now/", announcements.round_remind_now, name="round_remind_now"),
+    path(
+        "grievances/<int:grievance_id>/announcements/new/",
+        announcements.announcement_new,
+        name="announcement_new",
+    ),
     # Members
     path("rounds/<int:pk>/sign/", rounds.round_sign, name="round_sign"),
     path("rounds/<int:pk>/unsign/", rounds.round_unsign, name="round_unsign"),
@@ -29,8 +55,30 @@ urlpatterns = [
         "rounds/<int:pk>/my-submission/", rounds.round_log_submission, name="round_log_submission"
     ),
     path("submissions/<int:pk>/outcome/", rounds.submission_outcome, name="submission_outcome"),
+    # Organisers at scale: the member list, its bulk actions, CSV exports
+    path("grievances/<int:pk>/members/", members.member_list, name="member_list"),
+    path("grievances/<int:pk>/members/bulk/", members.member_bulk, name="member_bulk"),
+    path("grievances/<int:pk>/export/members.csv", exports.export_members, name="export_members"),
+    path(
+        "grievances/<int:pk>/export/own-appeals.csv",
+        exports.export_outcomes,
+        name="export_outcomes",
+    ),
+    path("rounds/<int:pk>/export/signers.csv", exports.export_signers, name="export_signers"),
+    path("rounds/<int:pk>/organisers/", organising.round_organising, name="round_organising"),
+    path("rounds/<int:pk>/assign/", organising.round_assign, name="round_assign"),
+    path("rounds/<int:pk>/notes/", organising.round_note, name="round_note"),
+    path("account/calendar/", organising.calendar_settings, name="calendar_settings"),
+    path("calendar/<str:token>.ics", organising.calendar_ics, name="calendar_feed"),
+    # The escalation ladder
+    path("grievances/<int:pk>/ladder/climb/", ladder.ladder_climb, name="ladder_climb"),
+    path("grievances/<int:pk>/ladder/dossier.zip", ladder.ladder_dossier, name="ladder_dossier"),
     # Overviews
     path("board/", board.board, name="board"),
+    path(
+        "grievances/<int:pk>/what-worked/", analytics.grievance_analytics, name="grievance_analytics"
+    ),
+    path("platforms/<slug:slug>/", analytics.platform_scorecard, name="platform_scorecard"),
     path("my-cases/", board.my_cases, name="my_cases"),
     # Email preferences: the settings page and the one-click unsubscribe links every email carries
     path(

@@ -55,6 +55,9 @@ def bench_env(database_url: str) -> dict[str, str]:
         "CELERY_BROKER_URL": os.environ.get("BENCH_CELERY_BROKER_URL", "memory://"),
         "EMAIL_URL": "consolemail://",
         "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "rediscache://127.0.0.1:6379/14"),
+        # A run's own key prefix (bench/settings.py): each run seeds a fresh database with the
+        # same ids, and must never be served public answers another run cached.
+        "BENCH_CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
     }
 
 

@@ -82,8 +82,8 @@ class Seeded:
 
 
 def seed(members: int, rng: random.Random) -> Seeded:
-    """One grievance with its organiser and `members` active members (joined or verified by the
-    organiser, half each), every one with a verified email address and a token; round 1 drafted
+    """One grievance with its organiser and `members` active members, verified by the organiser
+    (only verified members' signatures count, appeals.models.rounds), every one with a verified email address and a token; round 1 drafted
     and opened for signing by the organiser through the actions, as the site would."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
@@ -134,8 +134,7 @@ def seed(members: int, rng: random.Random) -> Seeded:
         )
         memberships = Membership.objects.bulk_create(
             [Membership(grievance=grievance, seller=s, consent_to_name=rng.random() < 0.7,
-                        state=Membership.State.VERIFIED if i % 2 else Membership.State.JOINED,
-                        verified_at=now if i % 2 else None)
+                        state=Membership.State.VERIFIED, verified_at=now)
              for i, s in enumerate(sellers)],
             batch_size=BATCH,
         )  # fmt: skip

@@ -6,9 +6,13 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from appeals.api.announcements import AnnouncementViewSet, RemindNowViewSet
 from appeals.api.board import BoardViewSet
+from appeals.api.inbound import RoundThreadViewSet
+from appeals.api.ladder import LadderViewSet
 from appeals.api.my_cases import MyCasesViewSet
 from appeals.api.rounds import AppealViewSet
+from appeals.api.scorecards import ScorecardView
 from coalition.api.coupons import CouponOfferViewSet
 from coalition.api.evidence import EvidenceViewSet
 from coalition.api.grievances import GrievanceViewSet
@@ -34,11 +38,28 @@ router.register("health-checks", HealthCheckViewSet, basename="health-check")
 
 # appeals
 router.register("appeals", AppealViewSet, basename="appeal")
+router.register(
+    r"appeals/(?P<appeal_pk>\d+)/remind-now", RemindNowViewSet, basename="appeal-remind-now"
+)
+router.register(
+    r"grievances/(?P<grievance_pk>\d+)/announcements",
+    AnnouncementViewSet,
+    basename="grievance-announcement",
+)
+router.register(r"appeals/(?P<appeal_pk>\d+)/thread", RoundThreadViewSet, basename="appeal-thread")
+router.register(
+    r"grievances/(?P<grievance_pk>\d+)/ladder", LadderViewSet, basename="grievance-ladder"
+)
 router.register("board", BoardViewSet, basename="board")
 router.register("my-cases", MyCasesViewSet, basename="my-cases")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path(
+        "platforms/<slug:platform_slug>/scorecard/",
+        ScorecardView.as_view(),
+        name="platform-scorecard",
+    ),
     *router.urls,
 ]

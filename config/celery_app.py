@@ -11,4 +11,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Tasks that live beside their service rather than in an app's tasks.py (the task names are
 # explicit, so the beat schedule and queued messages do not depend on where they live).
-app.autodiscover_tasks(["appeals.outbox", "appeals.dispatch"])
+app.autodiscover_tasks(["appeals.outbox", "appeals.dispatch", "appeals.inbound"])

@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from coalition.actions.coupons import offer_coupons
 from coalition.actions.reports import confirm_watcher_email, submit_report
+from coalition.actions.search import index_grievance
+from coalition.actions.tallies import recount_tally
+from coalition.cache import bump
 from coalition.categories import Category
 from coalition.models import Grievance, InfringementReport, Membership, Platform, Seller, Store
 from tests.files import screenshot
@@ -73,6 +76,7 @@ class StoreFactory(factory.django.DjangoModelFactory):
 class GrievanceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Grievance
+        skip_postgeneration_save = True
 
     platform = factory.SubFactory(PlatformFactory)
     category = Category.FUNDS_WITHHELD
@@ -80,10 +84,17 @@ class GrievanceFactory(factory.django.DjangoModelFactory):
     summary = "Our payouts were frozen without a statement of reasons."
     demands = "Release the funds and give each store a statement of reasons."
 
+    @factory.post_generation
+    def search_document(self, create, extracted, **kwargs):
+        """Found by search as one made by the create action would be."""
+        if create:
+            index_grievance(self)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     grievance = factory.SubFactory(GrievanceFactory)
     seller = factory.SubFactory(SellerFactory)
@@ -91,6 +102,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     state = Membership.State.JOINED
     amount_withheld = Decimal("0")
     currency = "USD"
+
+    @factory.post_generation
+    def tallied(obj, create, extracted, **kwargs):
+        # The membership actions keep the grievance's counters and make its cached public
+        # answers stale (coalition/cache.py); a factory row bypasses them, so it does both.
+        if create:
+            recount_tally(obj.grievance_id)
+            bump(obj.grievance_id)
 
 
 class OrganiserFactory(MembershipFactory):
@@ -134,8 +153,11 @@ class SignatureFactory(factory.django.DjangoModelFactory):
         model = "appeals.Signature"
 
     appeal = factory.SubFactory(AppealFactory)
+    # A verified member: only verified members' signatures count (appeals/models/rounds.py).
     membership = factory.SubFactory(
-        MembershipFactory, grievance=factory.SelfAttribute("..appeal.grievance")
+        MembershipFactory,
+        grievance=factory.SelfAttribute("..appeal.grievance"),
+        state=Membership.State.VERIFIED,
     )
     consent_to_name = False
 

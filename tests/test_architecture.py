@@ -52,10 +52,18 @@ def _function_level_first_party_imports(path: Path) -> list[str]:
         if path.name == "apps.py" and node.name == "ready":
             continue  # Django's own hook for start-up wiring: apps are loaded by then
         for inner in ast.walk(node):
-            if isinstance(inner, ast.ImportFrom) and inner.module and FIRST_PARTY.match(inner.module):
+            if (
+                isinstance(inner, ast.ImportFrom)
+                and inner.module
+                and FIRST_PARTY.match(inner.module)
+            ):
                 found.append(f"{node.name}: from {inner.module}")
             elif isinstance(inner, ast.Import):
-                found += [f"{node.name}: import {a.name}" for a in inner.names if FIRST_PARTY.match(a.name)]
+                found += [
+                    f"{node.name}: import {a.name}"
+                    for a in inner.names
+                    if FIRST_PARTY.match(a.name)
+                ]
     return found
 
 
@@ -88,3 +96,12 @@ def test_docs_the_code_cites_exist():
     missing = sorted(name for name in cited if not (ROOT / "docs" / name).exists())
     assert missing == []
     assert (ROOT / "docs" / "architecture.md").exists()
+
+
+def test_ruff_finds_nothing_to_lint_or_reformat():
+    ruff = Path(sys.executable).with_name("ruff")
+    for args in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run(
+            [str(ruff), *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

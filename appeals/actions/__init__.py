@@ -6,7 +6,9 @@
 - responses: record what the platform said, mark requested information as sent;
 - member_cases: members log their own portal appeals and report how they ended;
 - packets: choose a round's evidence, fix its packet's fingerprint, record downloads;
-- notifications: unsubscribe and resubscribe.
+- notifications: unsubscribe and resubscribe;
+- organising: remind chosen members, assign a round, organisers' notes, exports, calendar feeds;
+- operations: staff cancel, reschedule or run follow-ups now, retry or suppress emails.
 
 Each action takes the acting user keyword-only, runs in one transaction, locks the round row when
 it changes the round's state, saves with update_fields, writes a timeline event with subject

@@ -66,6 +66,20 @@ def check_choice(value: Any, choices, field: str) -> None:
         raise ActionRefused(_("Choose one of the offered options."), field=field)
 
 
+def check_channel_reaches(platform, channel: str) -> None:
+    """Email is a channel only for a platform with an appeal address: refused when drafting or
+    editing the round, not at the moment it would be sent."""
+    if channel == Appeal.Channel.EMAIL and not platform.appeal_email:
+        raise ActionRefused(
+            _(
+                "%(platform)s has no appeal email address, so Coalition cannot email this round. "
+                "Choose the portal: an organiser submits it there and records the case reference."
+            )
+            % {"platform": platform.name},
+            field="channel",
+        )
+
+
 def check_goal(goal: Any) -> None:
     if not isinstance(goal, int) or goal < 1 or goal > 1_000_000:
         raise ActionRefused(

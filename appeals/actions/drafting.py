@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from appeals import schedule, states
 from appeals.actions._common import (
+    check_channel_reaches,
     check_choice,
     check_future,
     check_goal,
@@ -19,14 +20,15 @@ from appeals.actions._common import (
     lock,
     require_organiser,
 )
-from appeals.documents.letters import render_letter
+from appeals.documents.letters import other_language, render_letter
 from appeals.models import Appeal
+from appeals.models.rounds import new_reply_token, reply_address_for
 from coalition.errors import ActionRefused
 from coalition.models import Evidence, Grievance
 
 S = Appeal.State
 
-DRAFT_FIELDS = {"subject", "letter", "language"}
+DRAFT_FIELDS = {"subject", "letter", "language", "translation_subject", "translation"}
 UNSENT_FIELDS = {"channel", "signature_goal", "scheduled_submit_at"}
 SIGNING_FIELDS = {"signing_deadline"}
 EDITABLE_FIELDS = DRAFT_FIELDS | UNSENT_FIELDS | SIGNING_FIELDS
@@ -53,6 +55,7 @@ def draft_round(
     if not grievance.is_open:
         raise ActionRefused(_("This grievance is not open, so no new round can be drafted."))
     check_choice(channel, Appeal.Channel, "channel")
+    check_channel_reaches(grievance.platform, channel)
     check_choice(language, Appeal.Language, "language")
     check_goal(signature_goal)
     reason = (reason or "").strip()
@@ -63,18 +66,18 @@ def draft_round(
     if needs_reason and not reason:
         raise ActionRefused(needs_reason, field="reason", code="confirmation_required")
     number = latest.number + 1 if latest else 1
-    subject, letter = render_letter(
-        grievance, language=language, round_number=number, previous=last_sent
-    )
-    if latest is not None and latest.language == language:
-        letter = latest.letter  # round N+1 starts from the last letter the organisers wrote
+    # Round N+1 is drafted afresh, not copied from round N: it cites the earlier rounds and says
+    # what is new since (appeals/documents/letters.py).
+    token = new_reply_token()
+    letters = _both_letters(grievance, language, number, reply_address_for(token))
     appeal = Appeal.objects.create(
         grievance=grievance,
         number=number,
         previous=latest,
-        subject=subject[:200],
-        letter=letter,
+        reply_token=token,
+        demands=grievance.demands,
         language=language,
+        **letters,
         channel=channel,
         signature_goal=signature_goal,
         new_round_reason=reason if needs_reason else "",
@@ -87,6 +90,25 @@ def draft_round(
         data["reason"] = reason
     event(appeal, "round.drafted", actor, **data)
     return appeal
+
+
+def _both_letters(grievance: Grievance, language: str, number: int, reply_address: str) -> dict:
+    """Subject and letter in the round's language, and the signers' translation."""
+    subject, letter = render_letter(
+        grievance, language=language, round_number=number, reply_address=reply_address
+    )
+    t_subject, translation = render_letter(
+        grievance,
+        language=other_language(language),
+        round_number=number,
+        reply_address=reply_address,
+    )
+    return {
+        "subject": subject[:200],
+        "letter": letter,
+        "translation_subject": t_subject[:200],
+        "translation": translation,
+    }
 
 
 def _last_sent_round(grievance: Grievance, latest: Appeal | None) -> Appeal | None:
@@ -185,6 +207,14 @@ def update_draft(appeal: Appeal, *, actor, **fields: Any) -> Appeal:
         _check_editable(appeal, name)
         _check_field_value(appeal, name, fields[name])
         setattr(appeal, name, fields[name])
+    if "language" in changed and not {"letter", "translation", "subject"} & set(fields):
+        # The platform's version and the signers' translation change places with the language.
+        appeal.letter, appeal.translation = appeal.translation or appeal.letter, appeal.letter
+        appeal.subject, appeal.translation_subject = (
+            appeal.translation_subject or appeal.subject,
+            appeal.subject,
+        )
+        changed += ["letter", "translation", "subject", "translation_subject"]
     if appeal.channel == Appeal.Channel.PORTAL and appeal.scheduled_submit_at is not None:
         raise ActionRefused(
             _(
@@ -229,6 +259,7 @@ def _check_field_value(appeal: Appeal, name: str, value: Any) -> None:
         check_choice(value, Appeal.Language, name)
     if name == "channel":
         check_choice(value, Appeal.Channel, name)
+        check_channel_reaches(appeal.grievance.platform, value)
     if name == "signature_goal":
         check_goal(value)
     if name in {"signing_deadline", "scheduled_submit_at"}:
@@ -244,25 +275,14 @@ def regenerate_letter(appeal: Appeal, *, actor) -> Appeal:
         raise ActionRefused(
             _("The letter can only be re-drafted while the round is a draft."), field="letter"
         )
-    subject, letter = render_letter(
-        appeal.grievance,
-        language=appeal.language,
-        round_number=appeal.number,
-        previous=_previous_sent(appeal),
-    )
-    appeal.subject, appeal.letter = subject[:200], letter
-    appeal.save(update_fields=["subject", "letter", "updated_at"])
+    letters = _both_letters(appeal.grievance, appeal.language, appeal.number, appeal.reply_address)
+    for name, value in letters.items():
+        setattr(appeal, name, value)
+    appeal.demands = appeal.grievance.demands
+    appeal.needs_redraft = False
+    appeal.save(update_fields=[*letters, "demands", "needs_redraft", "updated_at"])
     event(appeal, "round.letter_regenerated", actor)
     return appeal
-
-
-def _previous_sent(appeal: Appeal) -> Appeal | None:
-    return (
-        appeal.grievance.rounds.filter(number__lt=appeal.number)
-        .exclude(state=S.WITHDRAWN)
-        .order_by("-number")
-        .first()
-    )
 
 
 @transaction.atomic

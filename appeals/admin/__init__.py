@@ -1,6 +1,6 @@
-"""Staff views: rounds and what hangs on them (`rounds`), the schedule (`schedule`) and the outbox
-(`outbox`). Importing the modules registers their ModelAdmins."""
+"""Staff views: rounds and what hangs on them (`rounds`), the schedule (`schedule`), the outbox
+(`outbox`) and inbound mail (`inbound`). Importing the modules registers their ModelAdmins."""
 
-from appeals.admin import outbox, rounds, schedule
+from appeals.admin import announcements, inbound, ladder, outbox, rounds, schedule
 
-__all__ = ["outbox", "rounds", "schedule"]
+__all__ = ["announcements", "inbound", "ladder", "outbox", "rounds", "schedule"]

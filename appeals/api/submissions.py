@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from appeals.models import Submission
+from coalition.api.validation import CurrencyField, PlausibleDateField
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -42,7 +43,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class SubmissionLogSerializer(serializers.Serializer):
-    submitted_on = serializers.DateField()
+    submitted_on = PlausibleDateField()
     ticket_reference = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=120
     )
@@ -50,7 +51,7 @@ class SubmissionLogSerializer(serializers.Serializer):
 
 class OutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Submission.Outcome.choices)
-    outcome_on = serializers.DateField(required=False, allow_null=True, default=None)
+    outcome_on = PlausibleDateField(required=False, allow_null=True, default=None)
     amount_recovered = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -59,4 +60,4 @@ class OutcomeSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
     )
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, allow_null=True, default=None)
+    currency = CurrencyField(required=False, allow_null=True, default=None)

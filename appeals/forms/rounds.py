@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, PlatformResponse, Submission
 from coalition.forms.fields import amount_field, currency_field
+from coalition.rules.dates import validate_plausible_date
 
 MAX_SIGNATURE_GOAL = 100_000
 
@@ -46,6 +47,19 @@ def _not_in_future(value, message):
 # --- organisers: drafting and running a round --------------------------------------------------
 
 
+def offer_channels(form: forms.Form, platform) -> None:
+    """Offer email only for a platform with an appeal address (the action refuses it too)."""
+    if platform is not None and not platform.appeal_email:
+        form.fields["channel"].choices = [
+            (value, label)
+            for value, label in Appeal.Channel.choices
+            if value != Appeal.Channel.EMAIL
+        ]
+        form.fields["channel"].help_text = _(
+            "%(platform)s has no appeal email address: rounds go through its portal."
+        ) % {"platform": platform.name}
+
+
 class RoundDraftForm(forms.Form):
     """Start a round. The reason field appears only once the action asked for a confirmation
     (nothing new since the last round, or the platform's round cap reached)."""
@@ -71,8 +85,9 @@ class RoundDraftForm(forms.Form):
         help_text=_("Your reason is kept on the grievance's timeline."),
     )
 
-    def __init__(self, *args, ask_reason: bool = False, **kwargs):
+    def __init__(self, *args, ask_reason: bool = False, platform=None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_channels(self, platform)
         # Not required here: an empty reason goes to the action, which explains again why one
         # is needed (the page shows that explanation next to the field).
         self.ask_reason = ask_reason
@@ -101,6 +116,19 @@ class RoundEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 22, "class": "letter-input"}),
         help_text=_("The signer list is added below the letter when it is sent."),
     )
+    translation_subject = forms.CharField(
+        label=_("Subject of the translation for signers"), max_length=200, required=False
+    )
+    translation = forms.CharField(
+        label=_("Translation for signers"),
+        max_length=30000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 22, "class": "letter-input"}),
+        help_text=_(
+            "Signers who read the other language see this beside the letter. It is never sent "
+            "to the platform: keep it saying the same as the letter."
+        ),
+    )
     language = forms.ChoiceField(label=_("Letter language"), choices=Appeal.Language.choices)
     channel = forms.ChoiceField(
         label=_("How it reaches the platform"),
@@ -123,9 +151,15 @@ class RoundEditForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, platform=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_channels(self, platform)
+
     FIELDS = (
         "subject",
         "letter",
+        "translation_subject",
+        "translation",
         "language",
         "channel",
         "signature_goal",
@@ -225,10 +259,20 @@ class SignForm(forms.Form):
         required=False,
         help_text=_("Your display name and store name. Unticked, you are counted but not named."),
     )
+    consent_to_store_id = forms.BooleanField(
+        label=_("Also give the platform my store ID"),
+        required=False,
+        help_text=_(
+            "Only with your name. The store ID lets the platform find and act on your store; "
+            "otherwise only organisers see it."
+        ),
+    )
 
 
 class LogSubmissionForm(forms.Form):
-    submitted_on = forms.DateField(label=_("Date you filed it"), widget=_date_input())
+    submitted_on = forms.DateField(
+        label=_("Date you filed it"), widget=_date_input(), validators=[validate_plausible_date]
+    )
     ticket_reference = forms.CharField(
         label=_("Ticket or case number"),
         max_length=120,
@@ -255,7 +299,9 @@ class OutcomeForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    outcome_on = forms.DateField(label=_("When"), required=False, widget=_date_input())
+    outcome_on = forms.DateField(
+        label=_("When"), required=False, widget=_date_input(), validators=[validate_plausible_date]
+    )
     amount_recovered = amount_field(_("Amount recovered"))
     currency = currency_field()
 
@@ -263,12 +309,6 @@ class OutcomeForm(forms.Form):
         return _not_in_future(
             self.cleaned_data.get("outcome_on"), _("The date cannot be in the future.")
         )
-
-    def clean_currency(self) -> str:
-        value = (self.cleaned_data.get("currency") or "").strip().upper()
-        if value and not (len(value) == 3 and value.isascii() and value.isalpha()):
-            raise forms.ValidationError(_("Use a three-letter currency code such as USD or CNY."))
-        return value
 
     def outcome_kwargs(self) -> dict:
         data = self.cleaned_data

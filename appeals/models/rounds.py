@@ -58,6 +58,13 @@ class Appeal(models.Model):
     # platform's answer finds its way back here (appeals/inbound).
     reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token, editable=False)
     letter = models.TextField(_("letter"), max_length=30000)
+    # The same letter in the other language, for signers who read it (never sent to the platform).
+    translation_subject = models.CharField(_("subject (translation)"), max_length=200, blank=True)
+    translation = models.TextField(_("letter (translation)"), max_length=30000, blank=True)
+    # What the coalition asked for when this round was drafted: round N+1 says what changed.
+    demands = models.TextField(_("demands in this round"), max_length=5000, blank=True)
+    # Set on drafts written before letters carried released figures only: re-draft before signing.
+    needs_redraft = models.BooleanField(default=False)
     language = models.CharField(
         _("letter language"), max_length=10, choices=Language.choices, default=Language.EN
     )
@@ -118,6 +125,13 @@ class Appeal(models.Model):
         return reverse("appeals:round_detail", args=[self.pk])
 
     @property
+    def translation_language(self) -> str:
+        """The language of `translation`: the other one of the two the site speaks."""
+        return (
+            Seller.Language.ZH_HANS if self.language == Seller.Language.EN else Seller.Language.EN
+        )
+
+    @property
     def reply_address(self) -> str:
         """Where the platform's answer to this round goes: INBOUND_ADDRESS plus-addressed with the
         round's token (appeals+<token>@example.org), or "" when no inbound address is set."""
@@ -132,12 +146,17 @@ def reply_address_for(token: str) -> str:
     return f"{local}+{token}@{domain}"
 
 
+# Only members the organisers verified count toward a round's goal and into its annex: anyone can
+# join, so 300 throwaway accounts must not make a letter say "302 sellers".
+COUNTED_MEMBERSHIP_STATES = [Membership.State.VERIFIED]
+
+
 class SignatureQuerySet(models.QuerySet):
     def counted(self) -> SignatureQuerySet:
-        """Signatures that count: not withdrawn, by an active member whose email is verified."""
+        """Signatures that count: not withdrawn, by a verified member whose email is verified."""
         return self.filter(
             withdrawn_at__isnull=True,
-            membership__state__in=[Membership.State.JOINED, Membership.State.VERIFIED],
+            membership__state__in=COUNTED_MEMBERSHIP_STATES,
             membership__seller__user__emailaddress__verified=True,
         ).distinct()
 
@@ -149,6 +168,10 @@ class Signature(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="signatures")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="signatures")
     consent_to_name = models.BooleanField(_("name me in the signer list"), default=False)
+    # Asked separately: the store ID lets the platform act on the store, and it is private.
+    consent_to_store_id = models.BooleanField(
+        _("give the platform my store ID in the signer list"), default=False
+    )
     signed_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 

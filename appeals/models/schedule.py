@@ -24,6 +24,8 @@ class FollowUp(models.Model):
         SUMMONS = "summons", _("Summon members to sign")
         DECISION_NOTICE = "decision_notice", _("Tell members what the platform decided")
         ANNOUNCEMENT = "announcement", _("Send an organisers' announcement")
+        CLIMB_NOTICE = "climb_notice", _("Tell members the coalition escalated")
+        LADDER_WINDOW_REMINDER = "ladder_window_reminder", _("Remind organisers a window closes")
 
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")

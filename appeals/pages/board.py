@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from appeals import deadlines, states
-from appeals.models import Appeal, Signature, Submission
+from appeals.models import Appeal, PlatformResponse, Signature, Submission
+from appeals.models.responses import UNCLASSIFIED
 from appeals.pages.rounds import round_url
 from appeals.queries.clocks import clock_label, clock_of
 from appeals.queries.rounds import ACTIVE_MEMBERSHIP_STATES, organised_rounds, with_signature_count
@@ -60,13 +62,31 @@ class BoardRow:
     def url(self) -> str:
         return round_url(self.appeal)
 
+    @property
+    def assignee(self) -> str:
+        """The co-organiser looking after the round, by display name ("" for nobody)."""
+        assignment = getattr(self.appeal, "assignment", None)
+        if assignment is None:
+            return ""
+        seller = getattr(assignment.assignee, "seller", None)
+        return seller.display_name if seller else assignment.assignee.get_username()
 
-def board_rows(user, now: datetime | None = None) -> list[BoardRow]:
+
+OVERDUE_STATES = {"overdue", "very_overdue"}
+
+
+def board_rows(
+    user, now: datetime | None = None, filters: dict[str, Any] | None = None
+) -> list[BoardRow]:
     """Every round of the grievances the user organises (staff: all), very overdue first, then
-    overdue, then by due date; then rounds in preparation, then answered ones. Two queries."""
+    overdue, then by due date; then rounds in preparation, then answered ones. Two queries.
+    `filters` are the board's (appeals.forms.board BoardFilterForm): q, platform, state,
+    overdue, mine (assigned to the user)."""
     qs = organised_rounds(user)
     if qs is None:
         return []
+    filters = filters or {}
+    qs = _filtered(qs.select_related("assignment__assignee__seller"), user, filters)
     members = (
         Membership.objects.active()
         .filter(grievance=OuterRef("grievance"))
@@ -110,13 +130,30 @@ def board_rows(user, now: datetime | None = None) -> list[BoardRow]:
                 Subquery(signed_no_submission, output_field=IntegerField()), Value(0)
             ),
             has_next=Exists(Appeal.objects.filter(previous=OuterRef("pk"))),
+            to_classify=Exists(
+                PlatformResponse.objects.filter(appeal=OuterRef("pk"), classification=UNCLASSIFIED)
+            ),
         )
     )
     outcomes = _outcomes_by_round([a.pk for a in rounds])
     now = now or timezone.now()
     rows = [_board_row(a, outcomes.get(a.pk, {}), now) for a in rounds]
+    if filters.get("overdue"):
+        rows = [row for row in rows if row.clock.state in OVERDUE_STATES]
     rows.sort(key=_board_order)
     return rows
+
+
+def _filtered(qs: QuerySet[Appeal], user, filters: dict[str, Any]) -> QuerySet[Appeal]:
+    if filters.get("q"):
+        qs = qs.filter(grievance__title__icontains=filters["q"])
+    if filters.get("platform"):
+        qs = qs.filter(grievance__platform=filters["platform"])
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("mine"):
+        qs = qs.filter(assignment__assignee=user)
+    return qs
 
 
 def _outcomes_by_round(ids: list[int]) -> dict[int, dict[str, int]]:
@@ -167,6 +204,8 @@ def _board_order(row: BoardRow) -> tuple:
 def _todo(appeal: Appeal, clock: deadlines.ClockStatus, now: datetime) -> list[str]:
     """Who still has to act on this round, in plain words."""
     state, todo = appeal.state, []
+    if getattr(appeal, "to_classify", False):
+        todo.append(_("organiser: reply to classify"))
     if state == S.DRAFT:
         todo.append(_("organiser: finish the letter and open signing"))
     elif state == S.SIGNING:

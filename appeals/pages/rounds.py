@@ -3,7 +3,7 @@ appeals/queries, which decide who may see what."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
@@ -13,7 +13,9 @@ from django.utils import timezone
 from appeals import deadlines, states
 from appeals.documents.letters import signer_annex
 from appeals.models import Appeal, PlatformResponse, Signature, Submission
+from appeals.pages.thread import ThreadItem, thread_of
 from appeals.queries.clocks import clock_label, clock_of
+from appeals.queries.inbound import thread_responses
 from appeals.queries.rounds import Standing, standing_in
 from appeals.queries.totals import Totals, round_totals
 from coalition.models import Grievance, Membership
@@ -43,6 +45,7 @@ class RoundPage:
     very_overdue: bool
     allowed_moves: list[str]
     next_round: Appeal | None
+    thread: list[ThreadItem] = field(default_factory=list)  # emails sent and replies, by date
 
     @property
     def can_organise(self) -> bool:
@@ -114,8 +117,8 @@ def round_page(user, appeal: Appeal, now: datetime | None = None) -> RoundPage:
         email_verified=_email_verified(user),
         my_submission=my_submission,
         submissions=_round_submissions(appeal, standing, my_submission),
-        totals=round_totals(appeal),
-        responses=list(appeal.responses.order_by("received_at", "id")) if insider else [],
+        totals=round_totals(appeal, exact=organiser),
+        responses=list(thread_responses(appeal, organiser=organiser)) if insider else [],
         annex=annex,
         unnamed_signers=max(count - len(annex), 0) if insider else 0,
         signers=_signers(appeal) if organiser else [],
@@ -125,6 +128,7 @@ def round_page(user, appeal: Appeal, now: datetime | None = None) -> RoundPage:
         very_overdue=states.is_very_overdue(appeal, now),
         allowed_moves=states.allowed_moves(appeal) if organiser else [],
         next_round=Appeal.objects.filter(previous=appeal).first() if insider else None,
+        thread=thread_of(appeal, standing),
     )
 
 

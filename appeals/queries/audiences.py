@@ -31,7 +31,9 @@ def verified_members(grievance: Grievance | int) -> QuerySet[Membership]:
 
 def _signed(appeal: Appeal) -> Exists:
     return Exists(
-        Signature.objects.filter(appeal=appeal, membership=OuterRef("pk"), withdrawn_at__isnull=True)
+        Signature.objects.filter(
+            appeal=appeal, membership=OuterRef("pk"), withdrawn_at__isnull=True
+        )
     )
 
 
@@ -39,14 +41,14 @@ def not_signed(appeal: Appeal, members: QuerySet[Membership]) -> QuerySet[Member
     return members.exclude(_signed(appeal))
 
 
-def audience_of(
-    grievance: Grievance, audience: str, appeal: Appeal | None
-) -> QuerySet[Membership]:
+def audience_of(grievance: Grievance, audience: str, appeal: Appeal | None) -> QuerySet[Membership]:
     """The members an announcement to `audience` reaches; `appeal` is the round the signers,
     the not-yet-signed and the not-yet-filed are counted against."""
     members = reachable_members(grievance)
-    if audience == Audience.ALL or appeal is None:
+    if audience == Audience.ALL:
         return members
+    if appeal is None:  # the round is gone: nobody is "not signed" for no round
+        return members.none()
     if audience == Audience.SIGNERS:
         return members.filter(_signed(appeal))
     if audience == Audience.NOT_SIGNED:
@@ -76,3 +78,12 @@ def audience_round(grievance: Grievance, audience: str) -> Appeal | None:
     if audience == Audience.NOT_SIGNED:
         return rounds.filter(state=Appeal.State.SIGNING).first()
     return rounds.exclude(state=Appeal.State.DRAFT).first()  # SIGNERS
+
+
+def audience_count(grievance: Grievance, audience: str) -> tuple[Appeal | None, int]:
+    """The round an audience is counted against and how many members would receive an
+    announcement to it now (opted-out members left out): the preview organisers see."""
+    appeal = audience_round(grievance, audience)
+    if audience != Audience.ALL and appeal is None:
+        return None, 0
+    return appeal, opted_in(audience_of(grievance, audience, appeal), grievance).count()

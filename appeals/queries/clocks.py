@@ -10,7 +10,8 @@ from django.utils.translation import ngettext
 
 from appeals import deadlines
 from appeals.models import Appeal
-from coalition.models import Grievance
+from coalition.models import Grievance, Membership
+from coalition.rules.jurisdictions import applicable_regimes
 
 S = Appeal.State
 
@@ -54,10 +55,23 @@ def clock_label(appeal: Appeal, clock: deadlines.ClockStatus) -> str:
     return ""
 
 
+def regimes_for(grievance: Grievance) -> list[str]:
+    """The platform's legal regimes that apply to this grievance's verified sellers: a regime bound
+    to where sellers are established (EU P2B) applies once one verified seller is established
+    there (coalition/rules/jurisdictions.py)."""
+    countries = grievance.memberships.filter(state=Membership.State.VERIFIED).values_list(
+        "seller__country_of_establishment", flat=True
+    )
+    return applicable_regimes(grievance.platform.legal_regimes or [], countries)
+
+
 def legal_windows_for(
     grievance: Grievance, decision_date: date | None = None
 ) -> list[deadlines.Window]:
-    """The platform's appeal window and the legal windows, as dates. The grievance's date of the
-    platform's action is its decision unless another decision date is given (e.g. a rejection)."""
+    """The platform's appeal window and the legal windows that apply, as dates. The grievance's
+    date of the platform's action is its decision unless another decision date is given (e.g. a
+    rejection)."""
     infraction = grievance.infraction_date
-    return deadlines.legal_windows(grievance.platform, infraction, decision_date or infraction)
+    return deadlines.legal_windows(
+        grievance.platform, infraction, decision_date or infraction, regimes_for(grievance)
+    )

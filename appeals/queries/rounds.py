@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from appeals.models import Appeal, Signature
+from appeals.models.rounds import COUNTED_MEMBERSHIP_STATES
 from coalition.models import Grievance, Membership
 from coalition.queries.memberships import membership_of
 from coalition.queries.sellers import is_staff, seller_of
@@ -95,7 +96,7 @@ def _counted_signatures(appeal_ref) -> Coalesce:
         Signature.objects.filter(
             appeal=appeal_ref,
             withdrawn_at__isnull=True,
-            membership__state__in=ACTIVE_MEMBERSHIP_STATES,
+            membership__state__in=COUNTED_MEMBERSHIP_STATES,
             membership__seller__user__emailaddress__verified=True,
         )
         .order_by()

@@ -13,6 +13,8 @@ from appeals.models import Appeal
 from appeals.queries.clocks import clock_label, clock_of, legal_windows_for
 from appeals.queries.rounds import rounds_for
 from appeals.queries.totals import grievance_totals
+from appeals.views.announcements import grievance_announcement_section
+from appeals.views.ladder import grievance_ladder_section
 from coalition.models import Grievance, Membership
 from coalition.pages.sections import register_grievance_section
 
@@ -34,8 +36,11 @@ def grievance_rounds_section(
         "rounds_insider": organiser or membership is not None,
         "can_draft": organiser and grievance.is_open and _next_round_allowed(rounds, now),
         "next_number": (rounds[-1].number + 1) if rounds else 1,
-        "appeal_totals": grievance_totals(grievance) if rounds else None,
-        "windows": legal_windows_for(grievance),
+        "appeal_totals": grievance_totals(grievance, exact=organiser) if rounds else None,
+        "windows": [
+            {"window": w, "passed": w.closes < timezone.localdate()}
+            for w in legal_windows_for(grievance)
+        ],
     }
 
 
@@ -56,3 +61,7 @@ def register_grievance_sections() -> None:
     """Called from AppealsConfig.ready(): coalition never imports appeals, so appeals adds its
     rounds to the grievance page through coalition's section hook. Registering twice is harmless."""
     register_grievance_section("appeals/_grievance_rounds.html", grievance_rounds_section, order=10)
+    register_grievance_section("appeals/_ladder.html", grievance_ladder_section, order=11)
+    register_grievance_section(
+        "appeals/_grievance_announcement.html", grievance_announcement_section, order=5
+    )

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition.actions.guards import assign, require_organiser
+from coalition.actions.search import index_grievance
 from coalition.actions.sellers import ensure_seller
+from coalition.actions.tallies import add_to_tally, reconcile_grievance, refresh_released
 from coalition.actions.timeline import record_event
 from coalition.errors import ActionRefused
 from coalition.models import Grievance, Membership, Platform
@@ -47,6 +49,9 @@ def create_grievance(
         state=Membership.State.VERIFIED,
         verified_at=timezone.now(),
     )
+    add_to_tally(grievance.pk, members=1, verified=1)
+    refresh_released(grievance)
+    index_grievance(grievance)
     record_event(grievance, "grievance.created", actor=actor, title=grievance.title)
     return grievance
 
@@ -69,9 +74,13 @@ def update_grievance(grievance: Grievance, *, actor, **fields) -> Grievance:
     changed = assign(grievance, fields, EDITABLE_GRIEVANCE_FIELDS)
     if changed:
         grievance.save(update_fields=[*changed, "updated_at"])
+        if SEARCHED_FIELDS & set(changed):
+            index_grievance(grievance)
         record_event(grievance, "grievance.edited", actor=actor, fields=sorted(changed))
     return grievance
 
+
+SEARCHED_FIELDS = {"title", "summary", "demands"}  # what the stored search document is made of
 
 GRIEVANCE_MOVES = {
     Grievance.State.OPEN: {Grievance.State.RESOLVED, Grievance.State.CLOSED},
@@ -147,6 +156,9 @@ def merge_grievances(duplicate: Grievance, *, into: Grievance, actor) -> Grievan
     duplicate.state = Grievance.State.MERGED
     duplicate.merged_into = into
     duplicate.save(update_fields=["state", "merged_into", "updated_at"])
+    index_grievance(into)  # the duplicate's title now finds the coalition it joined
+    reconcile_grievance(duplicate)  # members moved: both recounted (a merge is rare)
+    reconcile_grievance(into)
     record_event(
         duplicate, "grievance.merged_into", actor=actor, into=into.pk, title=into.title, moved=moved
     )

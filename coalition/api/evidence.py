@@ -23,7 +23,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -36,6 +35,7 @@ from coalition.actions.evidence import (
     withdraw_evidence,
 )
 from coalition.api.errors import ErrorSerializer
+from coalition.api.parsers import FormParser, JSONParser, MultiPartParser
 from coalition.categories import EvidenceKind
 from coalition.errors import ActionRefused
 from coalition.models import Evidence, Grievance

@@ -13,8 +13,8 @@ from coalition.queries.grievances import search_grievances
 class GrievanceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
-        max_length=200,
-        label="Words to look for in the title, summary and demands",
+        max_length=2000,
+        label="Words to look for in the title, summary and demands (any may match; best first)",
     )
     platform = django_filters.CharFilter(
         field_name="platform__slug", max_length=80, label="Platform slug, e.g. amazon-us"

@@ -25,8 +25,9 @@ from rest_framework.viewsets import GenericViewSet
 
 from coalition.actions.health import delete_health_check, record_health_check
 from coalition.api.errors import error_responses as errors
+from coalition.api.integers import query_id
 from coalition.api.parameters import ID
-from coalition.api.validation import ValidateOnly, caller
+from coalition.api.validation import PlausibleDateField, ValidateOnly, caller
 from coalition.models import HealthCheck, Store
 from coalition.queries.health import matching_grievances, own_health_checks
 from coalition.queries.sellers import own_stores
@@ -125,8 +126,8 @@ class HealthCheckDetailSerializer(HealthCheckSerializer):
 
 class _StoreAndPeriodSerializer(ValidateOnly, serializers.Serializer):
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = PlausibleDateField()
+    period_end = PlausibleDateField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,9 +211,9 @@ class HealthCheckViewSet(
 
     def get_queryset(self) -> QuerySet[HealthCheck]:
         qs = own_health_checks(self.request.user).select_related("store__platform", "store__seller")
-        store = self.request.query_params.get("store", "")
-        if self.action == "list" and store.isdigit():
-            qs = qs.filter(store_id=int(store))
+        store = query_id(self.request, "store") if self.action == "list" else None
+        if store is not None:
+            qs = qs.filter(store_id=store)
         return qs.order_by("-period_end", "-pk")
 
     def _saved(self, check: HealthCheck, created: bool) -> Response:

@@ -17,8 +17,10 @@ from rest_framework.response import Response
 from coalition.actions.sellers import api_token_for, ensure_seller, update_profile
 from coalition.api.errors import error_responses as errors
 from coalition.api.permissions import ScopedThrottle
+from coalition.api.throttles import LoginAccountThrottle
 from coalition.api.validation import ValidateOnly
 from coalition.models import Seller
+from coalition.rules.jurisdictions import country_choices
 
 
 class MeSerializer(ValidateOnly, serializers.ModelSerializer):
@@ -29,8 +31,24 @@ class MeSerializer(ValidateOnly, serializers.ModelSerializer):
 
     class Meta:
         model = Seller
-        fields = ["id", "display_name", "email", "language", "time_zone", "email_notifications"]
+        fields = [
+            "id",
+            "display_name",
+            "email",
+            "language",
+            "time_zone",
+            "email_notifications",
+            "country_of_establishment",
+        ]
         read_only_fields = ["id", "email"]
+
+    def validate_country_of_establishment(self, value: str) -> str:
+        value = (value or "").strip().upper()
+        if value and value not in dict(country_choices("en")):
+            raise serializers.ValidationError(
+                _("Give a two-letter ISO country code such as DE, CN or US.")
+            )
+        return value
 
     def validate_time_zone(self, value: str) -> str:
         if value not in zoneinfo.available_timezones():
@@ -98,7 +116,7 @@ class TokenView(GenericAPIView):
     serializer_class = LoginSerializer
     authentication_classes: list = []  # no session: no CSRF token needed to log in
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedThrottle]
+    throttle_classes = [ScopedThrottle, LoginAccountThrottle]
     throttle_scope = "auth_token"
 
     @extend_schema(

@@ -24,7 +24,7 @@ from coalition.api.errors import error_responses as errors
 from coalition.api.parameters import ID, MEMBERSHIP_ID, SHARE_KEY
 from coalition.api.permissions import IsGrievanceMember, IsGrievanceOrganiser, ScopedThrottle
 from coalition.api.stores import StoreSummarySerializer
-from coalition.api.validation import ValidateOnly
+from coalition.api.validation import CurrencyField, ValidateOnly
 from coalition.models import Membership, Store
 from coalition.queries.memberships import visible_members
 from coalition.queries.sellers import own_stores
@@ -92,6 +92,7 @@ class JoinSerializer(ValidateOnly, serializers.ModelSerializer):
         allow_null=True,
         help_text="Id of one of your own stores on this grievance's platform.",
     )
+    currency = CurrencyField(required=False)
 
     class Meta:
         model = Membership

@@ -9,12 +9,18 @@ from rest_framework.viewsets import GenericViewSet
 
 from coalition.api.errors import error_responses as errors
 from coalition.models import Platform
+from coalition.rules.jurisdictions import REGIME_CHOICES
 
 
 class PlatformSerializer(serializers.ModelSerializer):
     # Null, not "", when a platform has none: "" is not a valid email address or URL.
     appeal_email = serializers.SerializerMethodField()
     portal_url = serializers.SerializerMethodField()
+    legal_regimes = serializers.ListField(
+        child=serializers.ChoiceField(choices=REGIME_CHOICES),
+        read_only=True,
+        help_text="The laws letters and the escalation ladder may cite for this platform.",
+    )
 
     class Meta:
         model = Platform
@@ -35,6 +41,7 @@ class PlatformSerializer(serializers.ModelSerializer):
             "max_chargeback_rate",
             "min_fulfilment_rate",
             "notes",
+            "legal_regimes",
         ]
         read_only_fields = fields
 

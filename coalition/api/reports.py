@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +30,9 @@ from coalition.actions.reports import (
     submit_report,
 )
 from coalition.api.errors import error_responses as errors
+from coalition.api.integers import query_id
 from coalition.api.parameters import ID
+from coalition.api.parsers import FormParser, JSONParser, MultiPartParser
 from coalition.api.permissions import ScopedThrottle
 from coalition.api.validation import FlatListField, ValidateOnly, caller
 from coalition.models import Grievance, InfringementReport, Platform, ReportScreenshot
@@ -243,8 +244,9 @@ class InfringementReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             )
             if state in InfringementReport.State.values:
                 qs = qs.filter(state=state)
-            if grievance and grievance.isdigit():
-                qs = qs.filter(grievance_id=int(grievance))
+            grievance = query_id(self.request, "grievance")
+            if grievance is not None:
+                qs = qs.filter(grievance_id=grievance)
         return qs
 
     @extend_schema(

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+
+from coalition.rules.dates import validate_plausible_date
+from coalition.rules.money import validate_currency
 
 
 class ValidateOnly:
@@ -36,3 +40,32 @@ class FlatListField(serializers.ListField):
 def caller(serializer: serializers.Serializer) -> Any:
     """The requesting user; None when the schema generator builds the serializer without one."""
     return getattr(serializer.context.get("request"), "user", None)
+
+
+class CurrencyField(serializers.CharField):
+    """An ISO 4217 code in use today (coalition/rules/money.py): " usd " → "USD"; an invented
+    "ZZZ" is a 400 naming the field."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("help_text", "ISO 4217 currency code, such as USD, CNY or EUR.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().upper()
+        value = super().to_internal_value(data)
+        try:
+            validate_currency(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+
+class PlausibleDateField(serializers.DateField):
+    """A date something happened: on or after 2000-01-01 and not in the future
+    (coalition/rules/dates.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_plausible_date)

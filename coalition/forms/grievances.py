@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.categories import Category
-from coalition.forms.fields import date_input
+from coalition.forms.fields import plausible_date_field
 from coalition.models import Grievance, Platform
 
 
@@ -18,7 +17,7 @@ class GrievanceFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=200,
+        max_length=2000,  # coalition/rules/search.py keeps only the first terms of a long query
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("e.g. funds frozen, IP complaint")}
         ),
@@ -85,20 +84,12 @@ class GrievanceFieldsMixin(forms.Form):
         initial=Grievance.Visibility.PUBLIC,
         widget=forms.RadioSelect,
     )
-    infraction_date = forms.DateField(
-        label=_("When did the platform act?"),
-        required=False,
-        widget=date_input(),
+    infraction_date = plausible_date_field(
+        _("When did the platform act?"),
         help_text=_(
             "The date of the suspension, the withheld payout or the notice. Appeal windows count from it."
         ),
     )
-
-    def clean_infraction_date(self):
-        value = self.cleaned_data.get("infraction_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return value
 
 
 class GrievanceCreateForm(GrievanceFieldsMixin):

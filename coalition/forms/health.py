@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coalition.forms.fields import date_input
+from coalition.forms.fields import plausible_date_field
 from coalition.models import Store
 from coalition.queries.sellers import own_stores
 from coalition.rules.csv_import import (
@@ -24,8 +24,8 @@ class _StoreAndPeriod(forms.Form):
     store = forms.ModelChoiceField(
         label=_("Store"), queryset=Store.objects.none(), empty_label=None
     )
-    period_start = forms.DateField(label=_("From"), widget=date_input())
-    period_end = forms.DateField(label=_("To"), widget=date_input())
+    period_start = plausible_date_field(_("From"), required=True)
+    period_end = plausible_date_field(_("To"), required=True)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

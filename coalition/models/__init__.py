@@ -24,15 +24,18 @@ from coalition.models.reports import (
     screenshot_path,
 )
 from coalition.models.sellers import Seller, Store
+from coalition.models.tallies import TALLY_SHARDS, GrievanceTally
 from coalition.models.timeline import AuditEvent
 
 __all__ = [
     "CONFIRM_WITHIN",
+    "TALLY_SHARDS",
     "AuditEvent",
     "Coupon",
     "CouponOffer",
     "Evidence",
     "Grievance",
+    "GrievanceTally",
     "HealthCheck",
     "InfringementReport",
     "Membership",

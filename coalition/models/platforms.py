@@ -19,9 +19,7 @@ def validate_regimes(value) -> None:
         raise ValidationError(_("Give a list of legal regime keys."))
     unknown = unknown_regimes(value)
     if unknown:
-        raise ValidationError(
-            _("Unknown legal regime: %(keys)s.") % {"keys": ", ".join(unknown)}
-        )
+        raise ValidationError(_("Unknown legal regime: %(keys)s.") % {"keys": ", ".join(unknown)})
 
 
 class Platform(models.Model):

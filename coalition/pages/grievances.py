@@ -17,12 +17,11 @@ from coalition.actions.grievances import GRIEVANCE_MOVES
 from coalition.categories import Category
 from coalition.models import Grievance, Membership
 from coalition.queries.grievances import open_counts_by_category, reachable_grievances
-from coalition.queries.memberships import can_organise, organiser_seller_ids
+from coalition.queries.memberships import can_organise, named_among, organiser_seller_ids
 from coalition.queries.sellers import is_staff
-from coalition.queries.timeline import grievance_timeline
-from coalition.rules.verbs import describe
+from coalition.rules.verbs import describe, round_number
 
-TIMELINE_LIMIT = 50
+TIMELINE_PREVIEW = 10  # entries on the grievance page; the rest on its timeline page
 
 
 # One plain sentence per category for the home page's "What happened to you?" tiles.
@@ -99,19 +98,21 @@ def share_url(request: HttpRequest, grievance: Grievance, membership) -> str:
 
 
 def timeline_rows(
-    grievance: Grievance, members: list[Membership], organiser: bool
+    grievance: Grievance, events, *, organiser: bool, member: bool
 ) -> list[dict[str, Any]]:
-    """Events with who did them. Names follow the member list's rule (docs/domain.md,
-    permissions): everyone for organisers, consenting members for members; anyone else reads
-    "A member" or "An organiser"."""
-    named = {m.seller_id for m in members}
+    """Events with who did them and the round they are about. Names follow the member list's
+    rule (docs/domain.md, permissions): everyone for organisers, consenting members for members;
+    anyone else reads "A member" or "An organiser". `events` is one page of the timeline."""
+    events = list(events)
+    actors = {e.actor_id for e in events if e.actor_id}
+    named = named_among(grievance, actors, organiser=organiser) if organiser or member else set()
     organisers = organiser_seller_ids(grievance)
-    events = grievance_timeline(grievance)[:TIMELINE_LIMIT]
     return [
         {
             "event": e,
             "label": describe(e),
             "actor": _actor_name(e.actor, named, organisers, organiser),
+            "round": round_number(e.subject),
         }
         for e in events
     ]
@@ -121,7 +122,7 @@ def _actor_name(user, named: set[int], organisers: set[int], organiser: bool) ->
     if user is None:
         return _("Coalition")
     seller = getattr(user, "seller", None)
-    if seller is not None and (organiser or seller.pk in named):
+    if seller is not None and (organiser or user.pk in named):
         return seller.display_name
     if seller is not None and seller.pk in organisers:
         return _("An organiser")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from coalition.models import Grievance, Membership, Platform
+from coalition.queries.search import search_grievances
 from coalition.queries.sellers import is_staff, seller_of
+from coalition.queries.tallies import kept_member_count
 
 
 def active_member_count() -> Coalesce:
@@ -58,7 +58,9 @@ def listed_grievances(user) -> QuerySet[Grievance]:
 
 
 def with_member_count(qs: QuerySet[Grievance]) -> QuerySet[Grievance]:
-    return qs.annotate(member_count=active_member_count())
+    """Each grievance's active members, from its kept counters (coalition/queries/tallies.py):
+    a few rows per grievance whatever its size, not a count over its memberships."""
+    return qs.annotate(member_count=kept_member_count())
 
 
 def merge_candidates(user, grievance: Grievance) -> QuerySet[Grievance]:
@@ -78,72 +80,14 @@ def merge_candidates(user, grievance: Grievance) -> QuerySet[Grievance]:
 def similar_grievances(
     platform: Platform | int | None, title: str, text: str = "", *, user=None, limit: int = 5
 ):
-    """Open grievances on the same platform that look like this one, best first.
-
-    PostgreSQL: full-text rank plus pg_trgm similarity on the title. Elsewhere (the embedded SQLite
-    default) a plainer word match on title and summary.
-    """
+    """Open grievances on the same platform that look like this one, best first: the one search
+    (coalition/queries/search.py) on the title being typed. `text` (the summary) is not matched:
+    any shared summary word would make every grievance look similar."""
     title = (title or "").strip()
     if len(title) < 3 or platform is None:
         return []
     qs = listed_grievances(user).filter(state=Grievance.State.OPEN, hidden=False, platform=platform)
-    if connection.vendor == "postgresql":
-        return list(_similar_postgres(qs, title, text)[:limit])
-    return list(_similar_plain(qs, title)[:limit])
-
-
-def _similar_postgres(qs, title: str, text: str):
-    # PostgreSQL only: django.contrib.postgres needs psycopg, which the SQLite default may lack.
-    from django.contrib.postgres.search import (
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-        TrigramSimilarity,
-    )
-
-    # The "english" configuration drops stop words, so "of" in "Unheard-of" cannot match every
-    # summary; Chinese text passes through it unstemmed.
-    vector = SearchVector("title", weight="A", config="english") + SearchVector(
-        "summary", weight="B", config="english"
-    )
-    words = _significant_words(f"{title} {text}")
-    if not words:
-        return qs.none()
-    query = SearchQuery(" | ".join(words), search_type="raw", config="english")
-    return (
-        with_member_count(qs)
-        .annotate(rank=SearchRank(vector, query), trigram=TrigramSimilarity("title", title))
-        .filter(Q(trigram__gt=0.2) | Q(rank__gt=0.05))
-        .order_by("-trigram", "-rank", "-created_at")
-    )
-
-
-def _significant_words(text: str) -> list[str]:
-    """Words worth matching on, safe to join into a raw tsquery (letters and digits only)."""
-    return list(dict.fromkeys(w.lower() for w in re.findall(r"\w{3,}", text)))[:16]
-
-
-def _similar_plain(qs, title: str):
-    words = _significant_words(title)[:8]
-    cond = Q()
-    for w in words:
-        cond |= Q(title__icontains=w) | Q(summary__icontains=w)
-    return with_member_count(qs.filter(cond)).order_by("-created_at") if words else qs.none()
-
-
-def search_grievances(qs: QuerySet[Grievance], q: str) -> QuerySet[Grievance]:
-    q = (q or "").strip()
-    if not q:
-        return qs
-    if connection.vendor == "postgresql":
-        # PostgreSQL only, as in _similar_postgres.
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector("title", "summary", "demands", config="simple")
-        return qs.annotate(_sv=vector).filter(
-            Q(_sv=SearchQuery(q, search_type="websearch", config="simple")) | Q(title__icontains=q)
-        )
-    return qs.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(demands__icontains=q))
+    return list(with_member_count(search_grievances(qs, title))[:limit])
 
 
 def filtered_grievances(qs: QuerySet[Grievance], filters: dict[str, Any]) -> QuerySet[Grievance]:

@@ -6,7 +6,7 @@ serves the EU, whoever complains. The EU Platform-to-Business Regulation (2019/1
 it protects business users *established in the EU* (Art. 1(2)), so it is cited only when at
 least one seller established in an EU member state stands behind the letter.
 
-Pure: no models. Written up in docs/domain.md ("Legal regimes and the ladder").
+Pure: no models. Written up in docs/domain.md ("Letters, legal regimes and the ladder").
 """
 
 from __future__ import annotations
@@ -32,7 +32,35 @@ REGIME_CHOICES = list(REGIMES.items())
 
 # The 27 member states (ISO 3166-1 alpha-2).
 EU_COUNTRIES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
 )
 
 # Regimes that protect only sellers established in certain countries.

@@ -23,6 +23,10 @@ VERB_LABELS: dict[str, Any] = {
     "membership.verified": _("verified a member"),
     "membership.promoted": _("made a member co-organiser"),
     "membership.stepped_down": _("stepped down as organiser"),
+    "membership.bulk_verified": _("verified members"),
+    "export.members": _("exported the member list"),
+    "export.signers": _("exported the signers of an appeal round"),
+    "export.outcomes": _("exported the outcomes of members' own appeals"),
 }
 
 
@@ -64,3 +68,26 @@ def register_verbs(labels: dict[str, Any], *, private: bool = False) -> None:
 
 def describe(event: Any) -> str:
     return str(VERB_LABELS.get(event.verb, event.verb))
+
+
+# What the timeline can be filtered by: a verb's kind is the part before the dot.
+VERB_KINDS: dict[str, Any] = {
+    "grievance": _("The grievance"),
+    "membership": _("Members"),
+    "round": _("Rounds"),
+    "submission": _("Members' own appeals"),
+    "report": _("Reports"),
+    "export": _("Exports"),
+}
+
+
+def kind_of(verb: str) -> str:
+    return verb.split(".", 1)[0]
+
+
+def round_number(subject: str) -> int | None:
+    """The round an event is about: rounds' events carry the subject "round:<n>"."""
+    prefix, _sep, rest = subject.partition(":")
+    if prefix == "round" and rest.isdigit():
+        return int(rest)
+    return None

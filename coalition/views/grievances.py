@@ -22,6 +22,7 @@ from coalition.actions.grievances import (
     set_grievance_state,
     update_grievance,
 )
+from coalition.cache import LISTS, cached_page, grievance_scope
 from coalition.categories import checklist_for
 from coalition.errors import ActionRefused
 from coalition.forms.grievances import (
@@ -33,6 +34,7 @@ from coalition.forms.grievances import (
 )
 from coalition.models import Grievance
 from coalition.pages.grievances import (
+    TIMELINE_PREVIEW,
     home_tiles,
     next_states,
     organised_grievance,
@@ -54,13 +56,21 @@ from coalition.queries.memberships import (
     AGGREGATE_MIN_CONTRIBUTORS,
     aggregates,
     can_organise,
+    member_summary,
     membership_of,
+    verification_queue,
     visible_members,
 )
+from coalition.queries.search import closest_grievances
 from coalition.queries.sellers import is_staff
+from coalition.queries.tallies import public_aggregates
+from coalition.queries.timeline import grievance_timeline
+from coalition.rules.integers import parse_id
 from coalition.views.common import refuse
 
 PAGE_SIZE = 20
+MEMBER_PREVIEW = 50  # consenting members named to a member on the grievance page
+QUEUE_PREVIEW = 10  # members waiting for verification shown to organisers on the grievance page
 
 
 HOME_TOP = 5
@@ -69,6 +79,7 @@ HOME_TOP = 5
 # --- home and lists ------------------------------------------------------------------------
 
 
+@cached_page(lambda request: [LISTS])
 def home(request: HttpRequest) -> HttpResponse:
     listed = listed_grievances(request.user).filter(
         state=Grievance.State.OPEN, visibility=Grievance.Visibility.PUBLIC
@@ -77,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "coalition/home.html", {"top": list(top), "tiles": home_tiles(listed)})
 
 
+@cached_page(lambda request: [LISTS])
 def grievance_list(request: HttpRequest) -> HttpResponse:
     form = GrievanceFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -84,8 +96,15 @@ def grievance_list(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # keep whatever filters are valid; a stale platform slug is just ignored
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     qs = with_member_count(filtered_grievances(listed_grievances(request.user), filters))
-    qs = qs.order_by("-member_count", "-created_at", "-pk")
+    # A search lists the best match first; the plain list, the coalitions sellers join most.
+    ranked = ("-search_rank",) if filters.get("q") else ()
+    qs = qs.order_by(*ranked, "-member_count", "-created_at", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    closest: list[Grievance] = []
+    if filters.get("q") and not page.object_list:
+        # Before "register a new one": what exists that comes closest, under the same filters.
+        unsearched = filtered_grievances(listed_grievances(request.user), {**filters, "q": ""})
+        closest = closest_grievances(with_member_count(unsearched), filters["q"])
     return render(
         request,
         "coalition/grievance_list.html",
@@ -94,6 +113,7 @@ def grievance_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "grievances": page.object_list,
             "filtered": bool(filters),
+            "closest": closest,
         },
     )
 
@@ -103,9 +123,7 @@ def similar(request: HttpRequest) -> JsonResponse:
     """Open grievances like the title being typed, for the create form's live suggestions."""
     platform = request.GET.get("platform", "")
     title = request.GET.get("title", "")[:160]
-    found = similar_grievances(
-        int(platform) if platform.isdigit() else None, title, user=request.user
-    )
+    found = similar_grievances(parse_id(platform), title, user=request.user)
     return JsonResponse(
         {
             "results": [
@@ -124,6 +142,7 @@ def similar(request: HttpRequest) -> JsonResponse:
 # --- one grievance -------------------------------------------------------------------------
 
 
+@cached_page(lambda request, pk: [grievance_scope(pk)])
 def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grievance = get_object_or_404(
         reachable_grievances(request.user, share_key(request)).select_related("merged_into"),
@@ -138,7 +157,13 @@ def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(grievance.merged_into)
     membership = membership_of(request.user, grievance)
     organiser = can_organise(request.user, grievance, membership)
-    members = list(visible_members(request.user, grievance, organiser=organiser))
+    # Organisers get a summary and the verification queue here, the full list on its own page;
+    # members see the first names only: the page stays short at thousands of members.
+    members = (
+        []
+        if organiser
+        else list(visible_members(request.user, grievance, organiser=False)[:MEMBER_PREVIEW])
+    )
     context = {
         "grievance": grievance,
         "membership": membership,
@@ -146,11 +171,22 @@ def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "join_url": with_key(reverse("coalition:join", args=[grievance.pk]), share_key(request)),
         "share_url": share_url(request, grievance, membership),
         "is_staff": is_staff(request.user),
-        "agg": aggregates(grievance, organiser=organiser),
+        # Organisers' exact figures are summed now; everyone else reads the kept ones.
+        "agg": aggregates(grievance, organiser=True) if organiser else public_aggregates(grievance),
         "min_contributors": AGGREGATE_MIN_CONTRIBUTORS,
         "checklist": checklist_for(grievance.category),
         "members": members,
-        "events": timeline_rows(grievance, members, organiser),
+        "member_preview": MEMBER_PREVIEW,
+        "member_summary": member_summary(grievance) if organiser else None,
+        "verification_queue": list(verification_queue(grievance)[:QUEUE_PREVIEW])
+        if organiser
+        else [],
+        "events": timeline_rows(
+            grievance,
+            grievance_timeline(grievance)[:TIMELINE_PREVIEW],
+            organiser=organiser,
+            member=membership is not None,
+        ),
         "next_states": next_states(grievance) if organiser else [],
     }
     context["sections"] = render_sections(request, context)

@@ -35,6 +35,7 @@ from coalition.queries.reports import (
     reviewable_reports,
 )
 from coalition.queries.reports import report_status as find_report_status
+from coalition.rules.integers import parse_id
 from coalition.views.common import private, refuse
 from coalition.views.ratelimits import public_form_limit
 
@@ -52,8 +53,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if token and brand is None:
         raise Http404(_("This report link is not valid."))
     initial = {}
-    if request.GET.get("grievance", "").isdigit():
-        initial["grievance"] = int(request.GET["grievance"])
+    grievance_id = parse_id(request.GET.get("grievance", ""))
+    if grievance_id is not None:
+        initial["grievance"] = grievance_id
     form = ReportForm(
         request.POST or None, request.FILES or None, user=request.user, brand=brand, initial=initial
     )

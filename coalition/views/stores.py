@@ -15,6 +15,7 @@ from coalition.errors import ActionRefused
 from coalition.forms.stores import StoreForm
 from coalition.models import Membership
 from coalition.queries.sellers import own_stores
+from coalition.rules.integers import parse_id
 from coalition.views.common import refuse, safe_next
 
 
@@ -31,7 +32,7 @@ def store_list(request: HttpRequest) -> HttpResponse:
 def store_create(request: HttpRequest) -> HttpResponse:
     platform = request.GET.get("platform", "")
     form = StoreForm(
-        request.POST or None, initial={"platform": platform} if platform.isdigit() else {}
+        request.POST or None, initial={"platform": platform} if parse_id(platform) else {}
     )
     next_url = safe_next(request)
     if request.method == "POST" and form.is_valid():

@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
         "ClockStateEnum": "appeals.api.clocks.CLOCK_STATES",
         "CaseItemKindEnum": "appeals.api.my_cases.CASE_ITEM_KINDS",
     },
+    # Out-of-range ?page= and id filters are a documented 400 (coalition/api/integers.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coalition.api.integers.document_refused_numbers",
+    ],
 }
 
 # --- Celery -------------------------------------------------------------------------------

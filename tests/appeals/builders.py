@@ -10,6 +10,7 @@ from django.utils import timezone
 from appeals import deadlines
 from appeals.actions import signing, submitting
 from appeals.models import Appeal
+from coalition.models import Membership
 from tests.factories import AppealFactory, MembershipFactory
 
 S = Appeal.State
@@ -53,6 +54,8 @@ def overdue(appeal: Appeal) -> Appeal:
 
 
 def add_members(grievance, n: int, **fields) -> list:
+    """n members the organisers verified (only verified members' signatures count)."""
+    fields.setdefault("state", Membership.State.VERIFIED)
     return [MembershipFactory(grievance=grievance, **fields) for _ in range(n)]
 
 

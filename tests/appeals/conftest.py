@@ -7,8 +7,10 @@ import pytest
 
 from appeals import schedule
 from appeals.models import Appeal
+from coalition.models import Membership
 from tests.appeals.builders import make_round
 from tests.conftest import use_private_storage
+from tests.factories import MembershipFactory
 
 HOOKS = [
     "on_signing_opened",
@@ -36,6 +38,12 @@ def hook_calls(monkeypatch) -> list[tuple[str, tuple]]:
     for name in HOOKS:
         monkeypatch.setattr(schedule, name, lambda *args, _name=name: calls.append((_name, args)))
     return calls
+
+
+@pytest.fixture
+def membership(grievance, member):
+    """The member, verified by the organisers: only verified members' signatures count."""
+    return MembershipFactory(grievance=grievance, seller=member, state=Membership.State.VERIFIED)
 
 
 @pytest.fixture

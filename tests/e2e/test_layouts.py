@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from coalition.categories import Category, EvidenceKind
 from coalition.models import Evidence
+from tests.conftest import use_private_storage
 from tests.factories import (
     AppealFactory,
     GrievanceFactory,
@@ -26,7 +27,6 @@ from tests.factories import (
     PlatformFactory,
     StoreFactory,
 )
-from tests.conftest import use_private_storage
 from tests.files import bring
 from tests.test_translations import PO, parse_po, unescape
 
@@ -121,7 +121,7 @@ LAYOUT_PROBE = """(skip) => {
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
     if (box.right > window.innerWidth + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1)) {
-      wide.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') + ' → ' + Math.round(box.right) + 'px');
+      wide.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' → ' + Math.round(box.right) + 'px');
     }
   }
   // Chinese text wrapped one character per line: an element at least 3 lines tall whose
@@ -167,7 +167,11 @@ def test_every_page_fits_the_screen_and_speaks_the_viewers_language(
     problems = []
     for name, url in pages(world).items():
         response = page.goto(live_server.url + url)
-        assert response is not None and response.status < 400, (name, url, response and response.status)
+        assert response is not None and response.status < 400, (
+            name,
+            url,
+            response and response.status,
+        )
         assert page.locator("html").get_attribute("lang") == language, name
         found = page.evaluate(LAYOUT_PROBE, SKIP_SELECTOR)
         page.screenshot(path=str(SHOTS / f"{name}-{who}-{language}-{width}.png"), full_page=True)

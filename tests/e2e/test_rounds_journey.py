@@ -2,6 +2,8 @@
 opens it for signing, two members co-sign, the organiser closes signing, records the portal
 submission with its case reference and the platform's rejection, and drafts round 2, which the
 organiser board then lists; a member logs their own portal appeal and, later, its outcome.
+Opening signing summons the verified members by email (Mei signs from the summons' link), and
+recording the rejection emails every member the platform's decision.
 
 The live server's database is flushed after each test: everything is made here with factories.
 """
@@ -9,11 +11,16 @@ The live server's database is flushed after each test: everything is made here w
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
+from appeals.dispatch.service import dispatch_due
+from appeals.outbox.service import send_pending
 from tests.factories import GrievanceFactory, MembershipFactory, OrganiserFactory, PlatformFactory
+from tests.integration.support import daytime_zone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,12 +41,28 @@ def sign(page, round_url: str) -> None:
     expect(page.locator("#signatures")).to_contain_text("You signed this round.")
 
 
+def emails_to(address: str, subject: str) -> list:
+    """What the worker would send now (the follow-ups due, then the outbox), to one address."""
+    dispatch_due()
+    send_pending()
+    return [m for m in mail.outbox if address in m.to and subject in m.subject]
+
+
 def test_a_round_is_signed_submitted_rejected_and_followed_by_round_2(login_page):
     platform = PlatformFactory(name="Shopwise", slug="shopwise-e2e")
     grievance = GrievanceFactory(platform=platform, title=TITLE)
     organiser = OrganiserFactory(grievance=grievance, seller__display_name="Olivia")
-    mei = MembershipFactory(grievance=grievance, seller__display_name="Mei", consent_to_name=True)
-    sam = MembershipFactory(grievance=grievance, seller__display_name="Sam")
+    zone = daytime_zone()  # the summons is not held for anyone's morning
+    mei = MembershipFactory(
+        grievance=grievance,
+        seller__display_name="Mei",
+        seller__time_zone=zone,
+        consent_to_name=True,
+        state="verified",
+    )
+    sam = MembershipFactory(
+        grievance=grievance, seller__display_name="Sam", seller__time_zone=zone, state="verified"
+    )
 
     # The organiser drafts round 1 from the grievance page and opens it for signing.
     org = login_page(organiser.seller.user)
@@ -57,9 +80,17 @@ def test_a_round_is_signed_submitted_rejected_and_followed_by_round_2(login_page
     expect(badges(org)).to_contain_text("Signing")
     expect(org.locator("#signatures .progress-figure")).to_have_text(re.compile(r"0\s+of\s+10"))
 
+    # Opening signing summoned the verified members: Mei follows the summons' link to sign.
+    (summons,) = emails_to(mei.seller.user.email, "is open for signing")
+    assert summons.subject == f"Round 1 of “{TITLE}” is open for signing"
+    link = re.search(r"https?://\S+/rounds/\d+/#signatures", summons.body).group(0)
+    assert len(emails_to(sam.seller.user.email, "is open")) == 1  # once each
+
     # Two members co-sign (Mei agrees to be named in the signer list, Sam is only counted).
     mei_page = login_page(mei.seller.user)
-    mei_page.goto(round_1)
+    parts = urlsplit(link)
+    mei_page.goto(f"{parts.path}#{parts.fragment}")
+    assert mei_page.url.split("#")[0] == round_1
     mei_page.locator("#signatures").get_by_label("Name me in the signer list").check()
     mei_page.get_by_role("button", name="Sign round 1").click()
     expect(mei_page.locator("#signatures")).to_contain_text("You signed this round.")
@@ -112,6 +143,13 @@ def test_a_round_is_signed_submitted_rejected_and_followed_by_round_2(login_page
     expect(badges(org)).to_contain_text("Responded")
     expect(badges(org)).to_contain_text("Rejected")
     expect(org.locator("#responses")).to_contain_text("unable to release the funds")
+
+    # Every member is told what the platform decided and what the organisers propose.
+    for member in (mei, sam):
+        (decision,) = emails_to(member.seller.user.email, "rejected round 1")
+        assert decision.subject == f"Shopwise rejected round 1 of “{TITLE}”"
+        assert "unable to release the funds" in decision.body
+        assert "The organisers propose a further round" in decision.body
 
     # Round 2: nothing new came since round 1, so the page asks for a reason first.
     org.get_by_role("link", name="Draft round 2").click()

@@ -31,6 +31,7 @@ from tests.integration.smtp import SMTPServer
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 QUEUE = f"coalition-it-{uuid.uuid4().hex[:10]}"
+LEASE_SECONDS = 15
 
 
 def _redis_answers(url: str) -> bool:
@@ -169,6 +170,9 @@ def worker(services, smtp_server, tmp_path_factory):
         "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
         "TEST_EMAIL_URL": smtp_server.url,
         "TEST_OUTBOX_RETRY_BASE_SECONDS": "1",
+        # Leases of seconds, not minutes: a dead worker's claims are taken over within a test.
+        "TEST_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+        "TEST_FOLLOW_UP_LEASE_SECONDS": str(LEASE_SECONDS),
         "DB_CONN_MAX_AGE": "0",  # the test database is flushed between tests: no idle sessions
         "PYTHONUNBUFFERED": "1",
     }

@@ -38,6 +38,7 @@ class Recorder:
         self.rcpt_reply: str | None = None  # e.g. "550 5.1.1 no such user", "450 4.2.1 busy"
         self.data_reply: str | None = None
         self.drop_after_data = False  # take the message, then hang up without answering
+        self.drop_after: set[int] = set()  # …only for these messages (1 = the first taken)
         self.hold_after = None  # hold (after taking it) every message beyond this count…
         self.release = threading.Event()  # …until this is set
         self.held = 0
@@ -54,6 +55,7 @@ class Recorder:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append((list(envelope.rcpt_tos), parsed))
+            number = len(self.messages)
             hold = self.hold_after is not None and len(self.messages) > self.hold_after
             if hold:
                 self.held += 1
@@ -61,7 +63,7 @@ class Recorder:
             # Taken but not yet answered: the sender is waiting for "250".
             while not self.release.is_set():
                 await asyncio.sleep(0.02)
-        if self.drop_after_data:
+        if self.drop_after_data or number in self.drop_after:
             server.transport.close()
         return "250 Message accepted for delivery"
 
@@ -92,6 +94,7 @@ class Recorder:
             self.messages.clear()
             self.rcpt_reply = self.data_reply = None
             self.drop_after_data = False
+            self.drop_after = set()
             self.hold_after = None
             self.held = 0
             self.release.clear()

@@ -1,4 +1,4 @@
-"""Recover what a crash or an outage left behind (what the beat task does every five minutes)."""
+"""Recover what a crash or an outage left behind (what the beat task does every minute)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from appeals.outbox import service as outbox_service
 from tests.factories import (
     FollowUpFactory,
     NotificationFactory,
@@ -46,7 +47,9 @@ def test_the_admin_retry_actions_go_through_the_outbox_and_the_dispatcher(
     )
     failed_email.refresh_from_db()
     failed_job.refresh_from_db()
-    assert (failed_email.state, failed_email.attempts, len(callbacks)) == ("pending", 0, 1)
+    sends = [c for c in callbacks if getattr(c, "func", None) is outbox_service._publish]
+    assert (failed_email.state, failed_email.attempts, len(sends)) == ("pending", 0, 1)
+    assert sends[0].args == ([failed_email.pk], None)  # its send is queued once, after commit
     assert (failed_job.state, failed_job.attempts) == ("scheduled", 0)
 
 

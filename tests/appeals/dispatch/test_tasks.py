@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from appeals.dispatch import tasks
 from appeals.dispatch.service import STALE_RUNNING
+from appeals.inbound import tasks as inbound_tasks
 from appeals.models import FollowUp
 from tests.factories import FollowUpFactory, NotificationFactory
 
@@ -17,8 +18,16 @@ pytestmark = pytest.mark.django_db
 
 def test_the_beat_tasks_keep_the_names_the_schedule_uses(settings):
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert names == {tasks.dispatch_due_follow_ups.name, tasks.sweep_outbox.name}
-    assert names == {"appeals.tasks.dispatch_due_follow_ups", "appeals.tasks.sweep_outbox"}
+    assert names == {
+        tasks.dispatch_due_follow_ups.name,
+        tasks.sweep_outbox.name,
+        inbound_tasks.read_inbound.name,
+    }
+    assert names == {
+        "appeals.tasks.dispatch_due_follow_ups",
+        "appeals.tasks.sweep_outbox",
+        "appeals.tasks.read_inbound",
+    }
 
 
 def test_the_sweep_task_recovers_outbox_rows_and_follow_ups(clock):

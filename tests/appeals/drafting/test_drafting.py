@@ -38,7 +38,10 @@ def test_organiser_drafts_round_one_from_the_category_template(grievance, organi
     assert appeal.channel == "email" and appeal.signature_goal == 25
     assert grievance.title in appeal.subject
     assert grievance.demands in appeal.letter
-    assert "Article 4" in appeal.letter  # funds withheld: statement of reasons
+    # from the coalition, with the round's own reply address, and a translation for signers
+    assert appeal.reply_address and f"Reply to: {appeal.reply_address}" in appeal.letter
+    assert "集体申诉" in appeal.translation_subject and grievance.demands in appeal.translation
+    assert appeal.demands == grievance.demands
     event = _events("round.drafted").get()
     assert event.subject == "round:1" and event.actor == organiser.user
 
@@ -87,14 +90,16 @@ def test_draft_refuses_bad_values(field, value, grievance, organiser):
 
 
 @pytest.mark.parametrize("outcome", [Appeal.Outcome.PARTIAL, Appeal.Outcome.REJECTED])
-def test_next_round_after_partial_or_rejected_links_to_it_and_starts_from_its_letter(
+def test_next_round_after_partial_or_rejected_links_to_it_and_is_drafted_with_its_history(
     outcome, grievance, organiser
 ):
     first = make_round(grievance, S.RESPONDED, outcome=outcome, letter="Our edited letter.\n")
     _join_member_now(grievance)  # something new
     second = draft_round(grievance, actor=organiser.user)
     assert second.number == 2 and second.previous == first
-    assert second.letter == "Our edited letter.\n"
+    # not round 1 word for word: round 2 cites round 1 and says what is new
+    assert second.letter != first.letter
+    assert "OUR EARLIER ROUNDS" in second.letter and "WHAT IS NEW SINCE ROUND 1" in second.letter
     assert "round 2" in second.subject
     assert _events("round.drafted").get().data["previous_round"] == 1
 
@@ -104,7 +109,7 @@ def test_next_round_in_another_language_starts_from_the_template(grievance, orga
     _join_member_now(grievance)
     second = draft_round(grievance, actor=organiser.user, language="zh-hans")
     assert "集体申诉" in second.subject
-    assert "第 1 轮申诉" in second.letter  # refers to the previous round
+    assert "第 1 轮：" in second.letter and "此前各轮申诉" in second.letter  # noqa: RUF001
 
 
 def test_next_round_when_the_last_one_is_overdue(grievance, organiser):

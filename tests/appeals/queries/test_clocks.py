@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.queries.clocks import clock_label, clock_of, legal_windows_for
+from coalition.models import Membership
 from tests.appeals.builders import make_round
+from tests.factories import MembershipFactory, SellerFactory
 
 S = Appeal.State
 pytestmark = pytest.mark.django_db
@@ -33,10 +35,24 @@ def test_clock_labels(grievance):
 
 def test_legal_windows_are_dates_from_the_platforms_action(grievance):
     grievance.infraction_date = date(2025, 3, 3)
+    grievance.platform.legal_regimes = ["eu_p2b", "eu_dsa"]
+    MembershipFactory(
+        grievance=grievance,
+        state=Membership.State.VERIFIED,
+        seller=SellerFactory(country_of_establishment="FR"),
+    )
     windows = {w.key: w.closes for w in legal_windows_for(grievance)}
     assert windows["appeal_window"] == date(2025, 6, 2)  # 90 days: Sunday 1 June rolls to Monday
     assert windows["dsa_complaint"] == date(2025, 9, 3)
     assert windows["p2b_termination_notice"] == date(2025, 4, 2)
+
+
+def test_only_the_windows_of_laws_that_apply_are_shown(grievance):
+    grievance.infraction_date = date(2025, 3, 3)
+    grievance.platform.legal_regimes = ["us_ftc"]  # e.g. Amazon US
+    assert [w.key for w in legal_windows_for(grievance)] == ["appeal_window"]
+    grievance.platform.legal_regimes = ["eu_p2b", "eu_dsa"]  # no seller established in the EU
+    assert [w.key for w in legal_windows_for(grievance)] == ["appeal_window", "dsa_complaint"]
 
 
 def test_no_dates_no_windows(grievance):

@@ -33,7 +33,17 @@ def test_every_signed_in_caller_sees_their_own_profile(as_, who):
         "language",
         "time_zone",
         "email_notifications",
+        "country_of_establishment",
     }
+
+
+def test_a_seller_states_where_their_business_is_established(outsider_api, outsider):
+    response = outsider_api.patch("/api/v1/me/", {"country_of_establishment": "de"}, format="json")
+    assert response.status_code == 200 and response.json()["country_of_establishment"] == "DE"
+    outsider.refresh_from_db()
+    assert outsider.country_of_establishment == "DE"
+    bad = outsider_api.patch("/api/v1/me/", {"country_of_establishment": "XX1"}, format="json")
+    assert bad.status_code == 400 and "country_of_establishment" in str(bad.json())
 
 
 def test_a_seller_changes_their_profile(outsider_api, outsider):

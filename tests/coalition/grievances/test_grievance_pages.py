@@ -261,29 +261,37 @@ def test_the_timeline_hides_the_names_of_members_who_did_not_consent(
 
 def _contributors(grievance, n: int, amount="100.00") -> None:
     for _ in range(n):
-        MembershipFactory(grievance=grievance, amount_withheld=Decimal(amount), currency="USD")
+        MembershipFactory(
+            grievance=grievance,
+            amount_withheld=Decimal(amount),
+            currency="USD",
+            state=Membership.State.VERIFIED,
+        )
 
 
 def test_totals_stay_hidden_from_members_below_five_contributors(client_as, grievance, membership):
     _contributors(grievance, 4, "111.00")
     body = text(client_as("member").get(detail_url(grievance)))
-    assert "Totals are shown once 5 members have shared their figures" in body
+    assert "hidden to protect members: fewer than 5 sellers reported amounts in USD" in body
     assert "444" not in body
 
 
-def test_totals_are_shown_to_everyone_from_five_contributors(client_as, grievance, membership):
+def test_totals_are_shown_to_everyone_from_five_contributors_rounded(
+    client_as, grievance, membership
+):
     _contributors(grievance, 5, "111.00")
     for role in ("anonymous", "member"):
         body = text(client_as(role).get(detail_url(grievance)))
-        assert '<th scope="row">USD</th><td class="num">555.00</td>' in body
-        assert "Totals are shown once" not in body
+        assert "about US$560" in body
+        assert "555" not in body
 
 
-def test_organisers_see_totals_below_the_threshold(client_as, grievance):
+def test_organisers_see_exact_totals_below_the_threshold(client_as, grievance):
     _contributors(grievance, 2, "111.00")
     body = text(client_as("organiser").get(detail_url(grievance)))
-    assert '<th scope="row">USD</th><td class="num">222.00</td>' in body
+    assert '<td class="num">US$222.00</td>' in body
     assert "Only you and the other organisers see these totals" in body
+    assert "hidden to protect members: fewer than 5 sellers reported amounts in USD" in body
 
 
 def test_the_detail_lists_the_category_evidence_checklist(client, grievance):

@@ -254,8 +254,9 @@ def contributors(grievance, n: int, platform) -> None:
         m = MembershipFactory(
             grievance=grievance,
             amount_withheld=Decimal("100"),
-            amount_fined=Decimal(i),
+            amount_fined=Decimal(i + 1),
             currency="USD",
+            state=Membership.State.VERIFIED,
         )
         Membership.objects.filter(pk=m.pk).update(
             store=StoreFactory(seller=m.seller, platform=platform)
@@ -277,13 +278,23 @@ def test_below_five_contributors_only_organisers_see_amounts_and_store_counts(
 ):
     contributors(grievance, 4, platform)
     aggregates = as_(who).get(f"/api/v1/grievances/{grievance.pk}/").json()["aggregates"]
-    assert aggregates["member_count"] == 6 and aggregates["contributor_count"] == 4
+    assert aggregates["member_count"] == 6
     assert aggregates["disclosed"] is disclosed
+    [usd] = aggregates["currencies"]
     if disclosed:
-        assert aggregates["store_count"] == 4
-        assert aggregates["totals"] == [{"currency": "USD", "withheld": "400.00", "fined": "6.00"}]
+        assert aggregates["contributor_count"] == 4
+        assert aggregates["stores"]["value"] == "4"
+        assert (usd["withheld"]["value"], usd["fined"]["value"]) == ("400.00", "10.00")
+        assert usd["withheld"]["text"] == "US$400.00"
     else:
-        assert aggregates["store_count"] is None and aggregates["totals"] is None
+        assert aggregates["contributor_count"] is None
+        assert aggregates["stores"] == {
+            "released": False,
+            "value": None,
+            "currency": None,
+            "text": "hidden to protect members: fewer than 5 sellers stand behind this figure",
+        }
+        assert usd["withheld"]["value"] is None and usd["fined"]["value"] is None
 
 
 @pytest.mark.parametrize("who", CALLERS)
@@ -291,8 +302,13 @@ def test_from_five_contributors_everyone_sees_the_totals(as_, who, grievance, me
     contributors(grievance, 5, platform)
     aggregates = as_(who).get(f"/api/v1/grievances/{grievance.pk}/").json()["aggregates"]
     assert aggregates["disclosed"] is True
-    assert aggregates["store_count"] == 5
-    assert aggregates["totals"] == [{"currency": "USD", "withheld": "500.00", "fined": "10.00"}]
+    assert aggregates["stores"]["value"] == "5"
+    exact = who in ("organiser", "staff")
+    assert aggregates["exact"] is exact
+    [usd] = aggregates["currencies"]
+    assert usd["withheld"]["value"] == ("500.00" if exact else "500")
+    assert usd["fined"]["value"] == ("15.00" if exact else "15")
+    assert usd["withheld"]["text"] == ("US$500.00" if exact else "about US$500")
 
 
 # --- create --------------------------------------------------------------------------------

@@ -235,11 +235,11 @@ def test_confirming_on_the_page_tells_the_organiser_what_happened(
     second = watcher_report(
         counterfeit, url="https://shop.example/other", email="b@example.net", rgb=(3, 3, 3)
     )
-    assert "The reward pool is empty" in text(
+    assert "The reward pool has no coupon for a store on Wishful" in text(
         client.get(reverse("coalition:report_review_detail", args=[second.pk]))
     )
     done = client.post(reverse("coalition:report_review_confirm", args=[second.pk]), follow=True)
-    assert "The reward pool is empty, so the watcher gets no coupon" in text(done)
+    assert "no coupon for a store on Wishful, where the listing is, so the watcher" in text(done)
 
 
 def test_rejecting_without_a_reason_is_refused_on_the_page(as_role, counterfeit):
@@ -283,7 +283,7 @@ def test_the_status_page_shows_the_coupon_or_says_the_pool_is_empty(
     report = watcher_report(counterfeit)
     review_report(report, actor=organiser.user, decision="confirm")
     body = text(client.get(reverse("coalition:report_status", args=[report.status_token])))
-    assert "Confirmed" in body and "all given out right now" in body
+    assert "Confirmed" in body and "no coupon left for a store on Wishful" in body
     offer(counterfeit_member, codes=["THANKS-1"])
     body = text(client.get(reverse("coalition:report_status", args=[report.status_token])))
     assert "THANKS-1" in body

@@ -1,0 +1,177 @@
+"""Public answers from the shared cache, made fresh by version keys (docs/architecture.md, Caching).
+
+What anonymous visitors read (the grievance list and detail, in the API and as pages, and any
+public page built from them, such as a platform's scorecard) is the same for every visitor in one
+language and time zone, so it is built once and served from the shared cache. It is never stale
+in a way that matters: every cached answer's key carries the *versions* of what it was built
+from, and every write bumps them — `coalition.actions.timeline.record_event`, which each action
+of both apps calls, bumps its grievance's version and the lists' version. A bump gives the scope
+a new random version, so the next read misses and builds afresh; nothing is deleted, old entries
+simply expire.
+
+Scopes: `grievance_scope(id)` for what one grievance's page or answer shows, `LISTS` for
+anything that lists grievances or sums over them (the list, a platform's pages, scorecards).
+
+A bump happens at once, inside the writer's transaction, so the writer's own next read sees the
+change. A reader that missed between that bump and the commit would build from the old rows: so
+a version stays *unsettled* for SETTLE_SECONDS after its bump (longer than any action's
+transaction), and answers built under an unsettled version are served but not kept. Under a
+burst of writes a grievance's answer is therefore built for each read — from the kept counters
+and figures, so that stays cheap — and cached again once the burst is over.
+
+The module is a bottom layer: it imports nothing of the project, so both apps' actions, queries,
+API and views may use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+T = TypeVar("T")
+
+LISTS = "lists"
+ANSWER_TIMEOUT = 600  # seconds: a safety net for memory only; the versions keep answers fresh
+SETTLE_SECONDS = 5.0
+_MISSING = object()
+
+
+def grievance_scope(grievance_id: int) -> str:
+    return f"g{grievance_id}"
+
+
+def _version_key(scope: str) -> str:
+    return f"coalition:v:{scope}"
+
+
+def _new_version(bumped: bool) -> str:
+    # Random, not incremented, so a version evicted from the cache can never come back with a
+    # value used before; a bump also says when it happened (see SETTLE_SECONDS).
+    return f"{time.time() if bumped else 0:.3f}:{secrets.token_hex(6)}"
+
+
+def bump_scopes(*scopes: str) -> None:
+    """Make every cached answer built from these scopes stale. One round trip (a pipelined MSET
+    on Redis) however many scopes."""
+    cache.set_many({_version_key(s): _new_version(True) for s in scopes}, timeout=None)
+
+
+def bump(grievance_id: int | None, *, lists: bool = True) -> None:
+    """A grievance changed: its own answers, and (unless `lists` is False: a change no list or
+    total shows, such as a signature) every list, go stale."""
+    scopes = [grievance_scope(grievance_id)] if grievance_id else []
+    if lists or not scopes:
+        scopes.append(LISTS)
+    bump_scopes(*scopes)
+
+
+def versions(*scopes: str) -> str | None:
+    """The current versions of these scopes as one string for a cache key (one round trip), or
+    None while one of them is unsettled (bumped less than SETTLE_SECONDS ago)."""
+    keys = [_version_key(s) for s in scopes]
+    found = cache.get_many(keys)
+    for k in keys:
+        if k not in found:
+            # add, not set: two readers starting a scope at once must agree on its version.
+            v = _new_version(False)
+            found[k] = v if cache.add(k, v, timeout=None) else cache.get(k, v)
+    now = time.time()
+    for v in found.values():
+        bumped_at = float(str(v).split(":", 1)[0] or 0)
+        age = now - bumped_at
+        if bumped_at and age < SETTLE_SECONDS:  # a negative age (a clock set back) too
+            return None
+    return ".".join(str(found[k]) for k in keys)
+
+
+def public_key(name: str, scopes: Iterable[str], *parts: Any) -> str | None:
+    """A cache key for a public answer: its name, what it depends on (`parts`: the path, the
+    filters), the active language and time zone, and the versions of its scopes. None while a
+    scope is unsettled: build the answer, do not keep it."""
+    scopes = tuple(scopes)
+    ident = "|".join(
+        [
+            name,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            *map(str, parts),
+        ]
+    )
+    current = versions(*scopes)
+    if current is None:
+        return None
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    return f"coalition:pub:{name}:{digest}:{current}"
+
+
+def cached(key: str | None, builder: Callable[[], T], timeout: int = ANSWER_TIMEOUT) -> T:
+    """The value cached under `key`, built (and stored) on a miss; just built when `key` is None
+    (a scope is unsettled)."""
+    if key is None:
+        return builder()
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = builder()
+        cache.set(key, value, timeout)
+    return value
+
+
+def is_public_request(request: HttpRequest) -> bool:
+    """An anonymous GET: the same answer for every visitor in one language and time zone."""
+    user = getattr(request, "user", None)
+    return request.method in ("GET", "HEAD") and not (user and user.is_authenticated)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+_SENTINEL = "@@csrf-token@@"
+
+
+def cached_page(scopes: Callable[..., Iterable[str]], name: str | None = None):
+    """Serve an anonymous visitor's page from the cache. `scopes(request, *args, **kwargs)` says
+    what the page is built from. Only plain 200 answers are kept, never one with messages
+    pending; the page's CSRF tokens (the language form's) are put back fresh for each visitor,
+    so a cached page's forms still work."""
+
+    def decorator(view):
+        label = name or f"{view.__module__}.{view.__name__}"
+
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not is_public_request(request) or len(get_messages(request)):
+                return view(request, *args, **kwargs)
+            key = public_key(label, scopes(request, *args, **kwargs), request.get_full_path())
+            if key is None:
+                return view(request, *args, **kwargs)
+            body = cache.get(key)
+            if body is None:
+                response = view(request, *args, **kwargs)
+                if (
+                    response.status_code != 200
+                    or response.streaming
+                    or response.cookies.keys() - {"csrftoken"}
+                ):
+                    return response
+                cache.set(
+                    key,
+                    _TOKEN.sub(rf"\g<1>{_SENTINEL}\g<2>", response.content.decode()),
+                    ANSWER_TIMEOUT,
+                )
+                return response
+            return HttpResponse(body.replace(_SENTINEL, get_token(request)))
+
+        return wrapper
+
+    return decorator

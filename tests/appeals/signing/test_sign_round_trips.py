@@ -1,0 +1,54 @@
+"""A co-sign costs the same few statements however many have signed before."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from appeals.actions.signing import sign
+from appeals.models import Appeal
+from tests.appeals.builders import add_members, make_round
+
+pytestmark = pytest.mark.django_db
+
+
+def cosign(appeal, membership) -> tuple[int, list[str]]:
+    token = Token.objects.create(user=membership.seller.user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/api/v1/appeals/{appeal.pk}/signature/", {"consent_to_name": True}, format="json"
+        )
+    return response.status_code, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_cosign_costs_the_same_queries_after_3_or_30_signatures(grievance):
+    appeal = make_round(grievance, Appeal.State.SIGNING)
+    members = add_members(grievance, 35)
+    for m in members[:3]:
+        sign(appeal, actor=m.seller.user)
+    code, few = cosign(appeal, members[3])
+    for m in members[4:31]:
+        sign(appeal, actor=m.seller.user)
+    code_later, many = cosign(appeal, members[31])
+    assert (code, code_later) == (201, 201)
+    assert len(few) == len(many)
+
+
+def test_on_postgresql_a_cosign_is_one_statement_between_the_request_reads_and_its_writes(
+    postgres, grievance
+):
+    appeal = make_round(grievance, Appeal.State.SIGNING)
+    (member,) = add_members(grievance, 1)
+    code, statements = cosign(appeal, member)
+    assert code == 201
+    # token and user, seller, the round; then the one signing statement; the timeline event; the
+    # withdrawal of a waiting reminder (and the transaction around them).
+    work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(work) == 6, "\n".join(work)
+    assert sum("INSERT INTO" in s and "appeals_signature" in s for s in work) == 1
+    # The membership is read once, inside the signing statement, not by a query of its own.
+    assert not any(s.lstrip().startswith('SELECT "coalition_membership"') for s in work)
