@@ -76,7 +76,9 @@ urlpatterns = [
     # Overviews
     path("board/", board.board, name="board"),
     path(
-        "grievances/<int:pk>/what-worked/", analytics.grievance_analytics, name="grievance_analytics"
+        "grievances/<int:pk>/what-worked/",
+        analytics.grievance_analytics,
+        name="grievance_analytics",
     ),
     path("platforms/<slug:slug>/", analytics.platform_scorecard, name="platform_scorecard"),
     path("my-cases/", board.my_cases, name="my_cases"),

@@ -56,7 +56,9 @@ class Appeal(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     # Every email to the platform about this round carries Reply-To: appeals+<token>@… so the
     # platform's answer finds its way back here (appeals/inbound).
-    reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token, editable=False)
+    reply_token = models.CharField(
+        max_length=32, unique=True, default=new_reply_token, editable=False
+    )
     letter = models.TextField(_("letter"), max_length=30000)
     # The same letter in the other language, for signers who read it (never sent to the platform).
     translation_subject = models.CharField(_("subject (translation)"), max_length=200, blank=True)

@@ -42,7 +42,9 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         with translation.override(language or settings.LANGUAGE_CODE):
             message = self.render_mail(template_prefix, email, ctx)
-        html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        html = next(
+            (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+        )
         queue_account_email(
             template_prefix.rsplit("/", 1)[-1],
             to=email,

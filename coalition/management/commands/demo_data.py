@@ -121,8 +121,8 @@ GRIEVANCES = (
             "Since Wish changed its payout policy in March 2026, payouts for delivered orders have been "
             "held for 90 days or more without a statement of reasons. Stores in good standing report "
             "the same notice and no way to appeal it.\n\n"
-            "自2026年3月Wish调整回款政策以来，已妥投订单的回款被冻结90天以上，"  # noqa: RUF001
-            "没有任何理由说明。信誉良好的店铺收到同样的通知，且无法申诉。"  # noqa: RUF001
+            "自2026年3月Wish调整回款政策以来，已妥投订单的回款被冻结90天以上，"
+            "没有任何理由说明。信誉良好的店铺收到同样的通知，且无法申诉。"
         ),
         demands=(
             "Release payouts for confirmed deliveries, give every affected store a written statement of "
@@ -146,7 +146,7 @@ GRIEVANCES = (
                 amount_withheld=Decimal("126800.00"),
                 amount_fined=Decimal("3500.00"),
                 currency="CNY",
-                statement="货款自2026年4月起被冻结，没有任何说明。Payouts frozen since April 2026 with no explanation.",  # noqa: RUF001
+                statement="货款自2026年4月起被冻结，没有任何说明。Payouts frozen since April 2026 with no explanation.",
                 verified=True,
             ),
         ),
@@ -183,7 +183,7 @@ GRIEVANCES = (
                 amount_withheld=Decimal("254000.00"),
                 amount_fined=Decimal("0"),
                 currency="CNY",
-                statement="店铺因“关联账户”被停用，但我们与其他店铺没有任何共同所有人。",  # noqa: RUF001
+                statement="店铺因“关联账户”被停用，但我们与其他店铺没有任何共同所有人。",
                 verified=True,
             ),
             DemoCase(
@@ -206,7 +206,7 @@ GRIEVANCES = (
         summary=(
             "Listings on Amazon US copy our LED desk lamps with our photos and brand name, at half "
             "the price and without the safety certification. Buyers who report a fake help us "
-            "get them taken down.\n\n亚马逊美国站上有卖家盗用我们的图片和品牌，销售仿冒台灯。"  # noqa: RUF001
+            "get them taken down.\n\n亚马逊美国站上有卖家盗用我们的图片和品牌，销售仿冒台灯。"
         ),
         demands=(
             "Remove the reported counterfeit listings within 48 hours, tell us which seller "
@@ -220,7 +220,7 @@ GRIEVANCES = (
             amount_withheld=Decimal("0"),
             amount_fined=Decimal("0"),
             currency="CNY",
-            statement="我们的台灯被仿冒，仿品使用我们的产品图片。",  # noqa: RUF001
+            statement="我们的台灯被仿冒，仿品使用我们的产品图片。",
         ),
         members=(
             DemoCase(

@@ -1,8 +1,6 @@
 """What a letter cites: the rounds the platform received (round N > 1), what is new since, and
 only the laws of the platform's regimes that apply to the sellers behind it."""
 
-# ruff: noqa: RUF001  (the Chinese letters use full-width punctuation on purpose)
-
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,7 +1,5 @@
 """Letters from the category templates in English and Chinese, and the signer annex's consent rule."""
 
-# ruff: noqa: RUF001  (the Chinese letters use full-width punctuation on purpose)
-
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -103,7 +103,7 @@ def test_record_packet_hash_keeps_the_fingerprint_on_the_round(appeal, chosen, o
 
 
 def test_chinese_letter_is_typeset_with_embedded_fonts(appeal, organiser):
-    appeal.letter = "尊敬的平台：\n\n我们的货款被冻结，请立即释放。\n\nKind regards"  # noqa: RUF001
+    appeal.letter = "尊敬的平台：\n\n我们的货款被冻结，请立即释放。\n\nKind regards"
     appeal.subject = "请释放被冻结的货款"
     appeal.language = Appeal.Language.ZH_HANS
     appeal.save(update_fields=["letter", "subject", "language"])

@@ -109,7 +109,7 @@ def test_next_round_in_another_language_starts_from_the_template(grievance, orga
     _join_member_now(grievance)
     second = draft_round(grievance, actor=organiser.user, language="zh-hans")
     assert "集体申诉" in second.subject
-    assert "第 1 轮：" in second.letter and "此前各轮申诉" in second.letter  # noqa: RUF001
+    assert "第 1 轮：" in second.letter and "此前各轮申诉" in second.letter
 
 
 def test_next_round_when_the_last_one_is_overdue(grievance, organiser):

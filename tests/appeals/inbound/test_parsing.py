@@ -1,7 +1,5 @@
 """Reading inbound mail: whatever arrives gives plain values and a clear note, never an exception."""
 
-# ruff: noqa: RUF001  (Chinese replies use full-width punctuation on purpose)
-
 from __future__ import annotations
 
 import base64

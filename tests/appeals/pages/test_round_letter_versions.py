@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation on purpose)
 """Every signer reads what they sign: the round page shows a reader of the other language the
 translation beside the letter the platform receives; the sign form asks for the store ID apart."""
 

@@ -68,9 +68,9 @@ def test_the_browsers_time_zone_is_kept_and_an_unknown_one_falls_back_to_the_lan
     signup(client, 2, language="zh-hans", time_zone="Mars/Olympus_Mons")
     signup(client, 3, language="en")
     zones = dict(
-        get_user_model().objects.filter(email__startswith="seller").values_list(
-            "email", "seller__time_zone"
-        )
+        get_user_model()
+        .objects.filter(email__startswith="seller")
+        .values_list("email", "seller__time_zone")
     )
     assert zones == {
         "seller1@example.com": "America/Los_Angeles",

@@ -163,7 +163,7 @@ def test_released_money_is_said_as_about_in_chinese():
 
 def test_a_hidden_cell_gives_its_reason_in_chinese():
     cell = release_money(usd(1, 2, 3, currency="EUR"), "EUR")
-    expected = "为保护成员而隐藏：以 EUR 申报金额的卖家少于 5 位"  # noqa: RUF001
+    expected = "为保护成员而隐藏：以 EUR 申报金额的卖家少于 5 位"
     assert describe(cell, language="zh-hans") == expected
 
 
