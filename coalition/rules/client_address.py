@@ -18,9 +18,14 @@ entry that is not an IP address gives way to REMOTE_ADDR.
 from __future__ import annotations
 
 import ipaddress
+import logging
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
+# Requests with no usable address (a proxy on a Unix socket with TRUSTED_PROXY_COUNT unset)
+# share one bucket: they are still limited, together, and nobody gets an error page for it.
+UNKNOWN = "unknown"
 
 
 def trusted_proxy_count() -> int:
@@ -39,11 +44,12 @@ def client_ip(request) -> str:
             return address
     address = _address(remote)
     if not address:
-        raise ImproperlyConfigured(
-            "The request has no usable client address (REMOTE_ADDR is empty, e.g. behind a "
-            "proxy on a Unix socket): set TRUSTED_PROXY_COUNT to the number of proxies in "
-            "front of the site (README.md, Deploying)."
+        logger.warning(
+            "A request has no usable client address (REMOTE_ADDR is empty, e.g. behind a proxy "
+            "on a Unix socket): set TRUSTED_PROXY_COUNT to the number of proxies in front of "
+            "the site (README.md, Deploying). Such requests share one rate-limit bucket."
         )
+        return UNKNOWN
     return address
 
 

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.utils.module_loading import import_string
 from rest_framework.settings import api_settings
@@ -53,10 +52,10 @@ def test_behind_n_proxies_the_nth_address_from_the_right_is_the_client(
     assert client_ip(request(xff)) == expected
 
 
-def test_no_usable_address_at_all_is_a_configuration_error(settings):
+def test_requests_without_a_usable_address_share_one_bucket_and_say_how_to_fix_it(settings, caplog):
     settings.TRUSTED_PROXY_COUNT = 0
-    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
-        client_ip(request(remote=""))
+    assert client_ip(request(remote="")) == client_ip(request(remote="not-an-ip")) == "unknown"
+    assert "TRUSTED_PROXY_COUNT" in caplog.text
 
 
 @pytest.mark.parametrize("proxies", [0, 1, 2, 3])
