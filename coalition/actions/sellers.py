@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -90,3 +92,34 @@ def api_token_for(user) -> str:
     rest_framework.authtoken's obtain view does; no coalition model."""
     token, _created = Token.objects.get_or_create(user=user)
     return token.key
+
+
+@transaction.atomic
+def create_account(
+    *,
+    email: str,
+    password: str,
+    username: str,
+    display_name: str,
+    language: str,
+    time_zone: str,
+    staff: bool = False,
+):
+    """A ready account with a confirmed email address and its seller profile (demo data and
+    operators' scripts; sellers sign up through allauth). Returns (user, created)."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(username=username, email=email, is_staff=staff, is_superuser=staff)
+        user.set_password(password)
+        user.save()
+    # Mandatory verification would otherwise stop these logins at "confirm your email".
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    if seller_of(user) is None:
+        seller = ensure_seller(user, display_name=display_name, language=language)
+        update_profile(seller, actor=user, time_zone=time_zone)
+        user.refresh_from_db()
+    return user, created

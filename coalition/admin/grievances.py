@@ -31,6 +31,9 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # members join through the site, with their consent and case details
+
 
 @admin.register(Grievance)
 class GrievanceAdmin(admin.ModelAdmin):
@@ -60,9 +63,12 @@ class GrievanceAdmin(admin.ModelAdmin):
         for g in queryset:
             hide_grievance(g, actor=request.user, reason="", hidden=False)
 
+    def has_add_permission(self, request) -> bool:
+        # Grievances are registered on the site (similar ones offered first, the creator its
+        # first organiser) by coalition.actions.grievances.create_grievance; staff moderate them.
+        return False
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
         fields = {
             k: form.cleaned_data[k] for k in form.changed_data if k in EDITABLE_GRIEVANCE_FIELDS
         }

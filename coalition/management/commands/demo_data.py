@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from coalition.actions.grievances import create_grievance
 from coalition.actions.memberships import join_grievance, update_case, verify_member
-from coalition.actions.sellers import create_store, ensure_seller, update_profile
+from coalition.actions.sellers import create_account, create_store
 from coalition.categories import Category
 from coalition.management.demo_journeys import coupon_pool, health_history
 from coalition.models import Grievance, Membership, Platform, Seller, Store
@@ -275,23 +273,17 @@ class Command(BaseCommand):
             self.stdout.write("Demo data: already loaded, nothing changed.")
 
     def _user(self, spec: DemoSeller, created: list[str]):
-        User = get_user_model()
-        user = User.objects.filter(email__iexact=spec.email).first()
-        if user is None:
-            user = User(
-                username=spec.key, email=spec.email, is_staff=spec.staff, is_superuser=spec.staff
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            created.append("user")
-        # Mandatory verification would otherwise stop the demo logins at "confirm your email".
-        EmailAddress.objects.get_or_create(
-            user=user, email=spec.email, defaults={"verified": True, "primary": True}
+        user, made = create_account(
+            email=spec.email,
+            password=DEMO_PASSWORD,
+            username=spec.key,
+            display_name=spec.display_name,
+            language=spec.language,
+            time_zone=spec.time_zone,
+            staff=spec.staff,
         )
-        if not Seller.objects.filter(user=user).exists():
-            seller = ensure_seller(user, display_name=spec.display_name, language=spec.language)
-            update_profile(seller, actor=user, time_zone=spec.time_zone)
-            user.refresh_from_db()
+        if made:
+            created.append("user")
         return user
 
     def _store(self, user, platform: Platform, spec: DemoStore, created: list[str]) -> Store:
