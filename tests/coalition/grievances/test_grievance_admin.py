@@ -14,4 +14,4 @@ def test_the_admin_cannot_add_a_grievance_around_the_action(admin_client, grieva
     page = admin_client.get(reverse("admin:coalition_grievance_change", args=[grievance.pk]))
     assert page.status_code == 200
     [members] = page.context["inline_admin_formsets"]
-    assert not members.has_add_permission and not members.has_delete_permission
+    assert not members.has_add_permission and not members.formset.can_delete
