@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,9 @@ def test_an_organiser_finds_a_member_bulk_verifies_fifty_and_exports_signers(log
     assert rows[0][:3] == ["member_id", "name", "email"]
     assert sorted(r[1] for r in rows[1:]) == sorted(f"Seller m{i}" for i in range(900, 910))
     assert AuditEvent.objects.filter(verb="export.signers", actor=organiser.seller.user).exists()
+
+    # And opens the platform's public record from the grievance page.
+    page.goto(grievance.get_absolute_url())
+    page.get_by_role("link", name="its record").click()
+    expect(page).to_have_url(re.compile(rf"/platforms/{grievance.platform.slug}/$"))
+    expect(page.locator("h1")).to_contain_text(grievance.platform.name)
