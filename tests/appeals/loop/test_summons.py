@@ -79,6 +79,20 @@ def test_the_summons_is_written_in_each_members_language(
     assert '<html lang="en">' in english.body_html
 
 
+@pytest.mark.parametrize("translation", ["我们一起申诉。", ""])
+def test_a_member_reading_another_language_is_pointed_to_the_translation_when_there_is_one(
+    clock, grievance, organiser, django_capture_on_commit_callbacks, translation
+):
+    wei = verified(grievance, language="zh-hans")
+    open_round(grievance, organiser, deadline=timedelta(days=7), translation=translation)
+    has_translation = bool(translation)
+    run_due(clock, MONDAY, django_capture_on_commit_callbacks)
+    row = Notification.objects.get(kind="summons", to_email=wei.seller.user.email)
+    pointer = "附有供您阅读的译文"
+    assert (pointer in row.body_text) == has_translation
+    assert (pointer in row.body_html) == has_translation
+
+
 def test_a_summons_at_night_waits_for_nine_in_the_members_time_zone(
     clock, grievance, organiser, django_capture_on_commit_callbacks
 ):
