@@ -37,7 +37,8 @@ run: install
 	@echo "    organiser  olivia@demo.coalition.test   (also staff: admin)"
 	@echo "    member     mei@demo.coalition.test"
 	@echo "    member     sam@demo.coalition.test"
-	@echo "  Emails are written to var/mail/ and echoed here. Ctrl-C stops everything."
+	@echo "  Emails are written to var/mail/ and echoed here; a platform's reply dropped into"
+	@echo "  var/inbox/ as an .eml file is read within a minute. Ctrl-C stops everything."
 	@echo ""
 	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
