@@ -15,7 +15,6 @@ tables and content types for no gain in behaviour. See docs/architecture.md "Ema
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from coalition.rules.timezones import known_zone
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,4 @@ def safe_language(code: str) -> str:
 
 def safe_zone(name: str) -> str:
     """The zone's name if it exists, else UTC: a bad profile value must not stop a fan-out."""
-    try:
-        zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name or "UTC"
+    return name if known_zone(name) else "UTC"

@@ -6,20 +6,10 @@ A signed-in seller's saved preferences win; an anonymous visitor gets the browse
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.utils import timezone, translation
 
 from coalition.queries.sellers import seller_of
-
-
-def _zone(name: str | None):
-    if not name:
-        return None
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
+from coalition.rules.timezones import known_zone
 
 
 class SellerPreferencesMiddleware:
@@ -28,7 +18,9 @@ class SellerPreferencesMiddleware:
 
     def __call__(self, request):
         seller = seller_of(request.user)
-        zone = _zone(seller.time_zone if seller else None) or _zone(request.COOKIES.get("tz"))
+        zone = known_zone(seller.time_zone if seller else None) or known_zone(
+            request.COOKIES.get("tz")
+        )
         if zone is not None:
             timezone.activate(zone)
         else:

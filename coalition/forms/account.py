@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from coalition.actions.sellers import ensure_seller
 from coalition.models import Seller
 from coalition.rules.jurisdictions import country_choices
+from coalition.rules.timezones import known_zone
 
 # Offered first in the time-zone list: where most sellers are.
 COMMON_TIME_ZONES = (
@@ -24,14 +25,6 @@ COMMON_TIME_ZONES = (
     "Europe/Berlin",
     "UTC",
 )
-
-
-def known_zone(name: str) -> str | None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
 
 
 def zone_for_language(language: str) -> str:
@@ -70,7 +63,8 @@ class SignupExtraForm(forms.Form):
 
     def clean_time_zone(self) -> str:
         # A browser may report a zone this server's tz database lacks: fall back quietly.
-        return known_zone((self.cleaned_data.get("time_zone") or "").strip()) or ""
+        name = (self.cleaned_data.get("time_zone") or "").strip()
+        return name if known_zone(name) else ""
 
     def signup(self, request, user) -> None:
         language = self.cleaned_data["language"]
