@@ -160,7 +160,7 @@ def health_check_import_map(request: HttpRequest) -> HttpResponse:
     if data is None:
         messages.info(request, _("Upload your order export first."))
         return redirect("coalition:health_check_import")
-    header, _rows = read_export(data)
+    header, rows = read_export(data)
     start, end = date.fromisoformat(upload["start"]), date.fromisoformat(upload["end"])
     earlier = earlier_check(store, start, end)
     guess = guess_mapping(header, request.session.get(MAPPING_SESSION_KEY))
@@ -209,7 +209,7 @@ def health_check_import_map(request: HttpRequest) -> HttpResponse:
             "period": (start, end),
             "earlier": earlier,
             "header": header,
-            "preview": report.preview if report else read_export(data)[1][:5],
+            "preview": report.preview if report else rows[:5],
             "report": report,
         },
         status=400 if form.errors else 200,
