@@ -3,9 +3,10 @@
 What anonymous visitors read (the grievance list and detail, in the API and as pages, and any
 public page built from them, such as a platform's scorecard) is the same for every visitor in one
 language and time zone, so it is built once and served from the shared cache. It is never stale
-in a way that matters: every cached answer's key carries the *versions* of what it was built
-from, and every write bumps them — `coalition.actions.timeline.record_event`, which each action
-of both apps calls, bumps its grievance's version and the lists' version. A bump gives the scope
+in a way that matters: every cached answer is kept with the *versions* of what it was built
+from, and is served only while they are current (one MGET reads both); every write bumps
+them: `coalition.actions.timeline.record_event`, which each action of both apps calls, bumps
+its grievance's version and the lists' version. A bump gives the scope
 a new random version, so the next read misses and builds afresh; nothing is deleted, old entries
 simply expire.
 
@@ -76,54 +77,73 @@ def bump(grievance_id: int | None, *, lists: bool = True) -> None:
     bump_scopes(*scopes)
 
 
-def versions(*scopes: str) -> str | None:
-    """The current versions of these scopes as one string for a cache key (one round trip), or
-    None while one of them is unsettled (bumped less than SETTLE_SECONDS ago)."""
-    keys = [_version_key(s) for s in scopes]
-    found = cache.get_many(keys)
+def _settled(found: dict[str, Any], keys: list[str]) -> str | None:
+    """The versions under `keys` (read into `found`) as one string for a cache entry, starting
+    any scope that has none yet; None while one of them is unsettled (bumped less than
+    SETTLE_SECONDS ago)."""
     for k in keys:
         if k not in found:
             # add, not set: two readers starting a scope at once must agree on its version.
             v = _new_version(False)
             found[k] = v if cache.add(k, v, timeout=None) else cache.get(k, v)
     now = time.time()
-    for v in found.values():
-        bumped_at = float(str(v).split(":", 1)[0] or 0)
+    for k in keys:
+        bumped_at = float(str(found[k]).split(":", 1)[0] or 0)
         age = now - bumped_at
         if bumped_at and age < SETTLE_SECONDS:  # a negative age (a clock set back) too
             return None
     return ".".join(str(found[k]) for k in keys)
 
 
-def public_key(name: str, scopes: Iterable[str], *parts: Any) -> str | None:
-    """A cache key for a public answer: its name, what it depends on (`parts`: the path, the
-    filters), the active language and time zone, and the versions of its scopes. None while a
-    scope is unsettled: build the answer, do not keep it."""
-    scopes = tuple(scopes)
-    ident = "|".join(
-        [
-            name,
-            translation.get_language() or "",
-            timezone.get_current_timezone_name(),
-            *map(str, parts),
-        ]
-    )
-    current = versions(*scopes)
-    if current is None:
-        return None
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    return f"coalition:pub:{name}:{digest}:{current}"
+class Lookup:
+    """One public answer looked up: its scopes' versions and the stored answer are read in one
+    round trip (a Redis MGET). The answer is stored with the versions it was built under, and
+    is a hit only while those are still the current ones; `keep` stores a fresh one, unless a
+    scope is unsettled."""
+
+    def __init__(self, name: str, scopes: Iterable[str], *parts: Any) -> None:
+        ident = "|".join(
+            [
+                name,
+                translation.get_language() or "",
+                timezone.get_current_timezone_name(),
+                *map(str, parts),
+            ]
+        )
+        digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+        self.key = f"coalition:pub:{name}:{digest}"
+        version_keys = [_version_key(s) for s in scopes]
+        found = cache.get_many([*version_keys, self.key])
+        stored = found.pop(self.key, None)
+        self.versions = _settled(found, version_keys)
+        self.hit = (
+            self.versions is not None
+            and isinstance(stored, tuple)
+            and len(stored) == 2
+            and stored[0] == self.versions
+        )
+        self.value: Any = stored[1] if self.hit else None
+
+    def keep(self, value: Any, timeout: int = ANSWER_TIMEOUT) -> None:
+        if self.versions is not None:
+            cache.set(self.key, (self.versions, value), timeout)
 
 
-def cached(key: str | None, builder: Callable[[], T], timeout: int = ANSWER_TIMEOUT) -> T:
-    """The value cached under `key`, built (and stored) on a miss; just built when `key` is None
-    (a scope is unsettled)."""
-    if key is None:
-        return builder()
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = builder()
-        cache.set(key, value, timeout)
+def cached(
+    name: str,
+    scopes: Iterable[str],
+    parts: Iterable[Any],
+    builder: Callable[[], T],
+    timeout: int = ANSWER_TIMEOUT,
+) -> T:
+    """The public answer `name` for `parts` (the path, the filters: whatever it depends on
+    besides the active language and time zone), built from `scopes`: from the cache while
+    nothing in those scopes changed, else built (and kept, once the scopes have settled)."""
+    found = Lookup(name, scopes, *parts)
+    if found.hit:
+        return found.value
+    value = builder()
+    found.keep(value, timeout)
     return value
 
 
@@ -152,25 +172,17 @@ def cached_page(scopes: Callable[..., Iterable[str]], name: str | None = None):
         def wrapper(request: HttpRequest, *args, **kwargs):
             if not is_public_request(request) or len(get_messages(request)):
                 return view(request, *args, **kwargs)
-            key = public_key(label, scopes(request, *args, **kwargs), request.get_full_path())
-            if key is None:
-                return view(request, *args, **kwargs)
-            body = cache.get(key)
-            if body is None:
-                response = view(request, *args, **kwargs)
-                if (
-                    response.status_code != 200
-                    or response.streaming
-                    or response.cookies.keys() - {"csrftoken"}
-                ):
-                    return response
-                cache.set(
-                    key,
-                    _TOKEN.sub(rf"\g<1>{_SENTINEL}\g<2>", response.content.decode()),
-                    ANSWER_TIMEOUT,
-                )
-                return response
-            return HttpResponse(body.replace(_SENTINEL, get_token(request)))
+            found = Lookup(label, scopes(request, *args, **kwargs), request.get_full_path())
+            if found.hit:
+                return HttpResponse(found.value.replace(_SENTINEL, get_token(request)))
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies.keys() - {"csrftoken"}
+            ):
+                found.keep(_TOKEN.sub(rf"\g<1>{_SENTINEL}\g<2>", response.content.decode()))
+            return response
 
         return wrapper
 

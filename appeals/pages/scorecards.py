@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from appeals.models import Appeal
 from appeals.pages.charts import Chart, Line, chart
 from appeals.queries.analytics import AWAITING, Scorecard, platform_scorecard
-from coalition.cache import LISTS, cached, public_key
+from coalition.cache import LISTS, cached
 from coalition.categories import Category
 from coalition.models import Platform
 from coalition.rules.disclosure import describe
@@ -49,8 +49,12 @@ def scorecard_page(platform: Platform, now: datetime | None = None) -> Scorecard
     if now is not None:
         card = platform_scorecard(platform, now)
     else:
-        key = public_key("appeals.scorecard", [LISTS], platform.pk)
-        card = cached(key, lambda: platform_scorecard(platform, timezone.now()))
+        card = cached(
+            "appeals.scorecard",
+            [LISTS],
+            [platform.pk],
+            lambda: platform_scorecard(platform, timezone.now()),
+        )
     charts = [_days_chart(card), _late_chart(card), _outcomes_chart(card), _recovered_chart(card)]
     return ScorecardPage(platform=platform, scorecard=card, charts=charts)
 

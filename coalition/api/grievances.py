@@ -38,9 +38,10 @@ from coalition.api.memberships import (
 from coalition.api.pagination import BoundedCountPagination
 from coalition.api.parameters import SHARE_KEY
 from coalition.api.platforms import PlatformSummarySerializer
+from coalition.api.public import public_answer
 from coalition.api.rows import ListRows
 from coalition.api.validation import ValidateOnly
-from coalition.cache import LISTS, cached, grievance_scope, is_public_request, public_key
+from coalition.cache import LISTS, grievance_scope, is_public_request
 from coalition.categories import checklist_for
 from coalition.models import AuditEvent, Grievance, Platform, Seller
 from coalition.queries.grievances import (
@@ -330,8 +331,13 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
         # Anonymous visitors all read the same list: built once per change (coalition/cache.py).
         if not is_public_request(request):
             return super().list(request, *args, **kwargs)
-        key = public_key("api.grievance_list", [LISTS], request.get_full_path())
-        return Response(cached(key, lambda: super(GrievanceViewSet, self).list(request).data))
+        return public_answer(
+            self,
+            "api.grievance_list",
+            [LISTS],
+            [request.get_full_path()],
+            lambda: super(GrievanceViewSet, self).list(request).data,
+        )
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # The ?q=/?platform= filters narrow the list only, never a detail lookup.
@@ -397,10 +403,13 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
         # Only a canonical id is cached: "05" would be cached under a scope nothing bumps.
         if not (is_public_request(request) and pk.isdigit() and str(int(pk)) == pk):
             return self._detail(self.get_object(), fresh=True)
-        key = public_key(
-            "api.grievance_detail", [grievance_scope(int(pk))], pk, request.GET.get("key", "")
+        return public_answer(
+            self,
+            "api.grievance_detail",
+            [grievance_scope(int(pk))],
+            [pk, request.GET.get("key", "")],
+            lambda: self._detail(self.get_object(), fresh=True).data,
         )
-        return Response(cached(key, lambda: self._detail(self.get_object(), fresh=True).data))
 
     @extend_schema(
         summary="Register a grievance; you become its organiser",

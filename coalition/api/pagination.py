@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
-from coalition.cache import LISTS, cached, public_key
+from coalition.cache import LISTS, cached
 
 
 class Pagination(PageNumberPagination):
@@ -19,14 +19,14 @@ class BoundedCountPaginator(Paginator):
     exact count is kept in the cache under the lists' version (coalition/cache.py), so no request
     counts every row unless something changed since the last count."""
 
-    cache_key: str | None = None
+    count_parts: tuple | None = None  # what the list depends on, for its cached count
 
     @cached_property
     def count(self) -> int:
         bounded = self.object_list.order_by().values("pk")[: COUNT_EXACT_UP_TO + 1].count()
-        if bounded <= COUNT_EXACT_UP_TO or self.cache_key is None:
+        if bounded <= COUNT_EXACT_UP_TO or self.count_parts is None:
             return bounded if bounded <= COUNT_EXACT_UP_TO else self.object_list.count()
-        return cached(self.cache_key, self.object_list.count)
+        return cached("api.count", [LISTS], self.count_parts, self.object_list.count)
 
 
 class BoundedCountPagination(Pagination):
@@ -36,10 +36,10 @@ class BoundedCountPagination(Pagination):
         params = sorted(
             (k, v) for k, v in request.query_params.items() if k not in ("page", "page_size")
         )
-        self._count_key = public_key("api.count", [LISTS], request.path, scope, params)
+        self._count_parts = (request.path, scope, params)
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, object_list, per_page, *args, **kwargs):
         paginator = BoundedCountPaginator(object_list, per_page, *args, **kwargs)
-        paginator.cache_key = getattr(self, "_count_key", None)
+        paginator.count_parts = getattr(self, "_count_parts", None)
         return paginator

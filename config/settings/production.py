@@ -29,7 +29,7 @@ if _missing:
     raise ImproperlyConfigured(
         f"Production settings need {', '.join(_missing)} in the environment (see README.md, Deploying)."
     )
-if CACHES["default"]["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+if CACHES["default"]["BACKEND"] != "config.redis_cache.RedisCache":
     # Rate limits (django-ratelimit, allauth) count in this cache; every process must share it.
     raise ImproperlyConfigured("CACHE_URL must point at Redis, e.g. rediscache://host:6379/1.")
 

@@ -23,7 +23,7 @@ def redis_available() -> bool:
 @pytest.fixture
 def redis_cache(monkeypatch):
     require_service("Redis", redis_available(), REDIS_URL)
-    config = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    config = {"default": {"BACKEND": "config.redis_cache.RedisCache",
                           "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle-test"}}  # fmt: skip
     with override_settings(CACHES=config):
         cache = caches.create_connection("default")
