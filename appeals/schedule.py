@@ -90,6 +90,15 @@ def on_signing_opened(appeal: Appeal) -> None:
             schedule(K.SIGNING_REMINDER, key, due, appeal=appeal, data={"slot": slot})
 
 
+# What a member's signature makes moot while it waits for the member's morning. On PostgreSQL
+# the co-sign statement (appeals/actions/signing.py) withdraws these rows itself, with this reason.
+MOOT_ONCE_SIGNED = (K.SIGNING_REMINDER, K.SUMMONS)
+
+
+def signed_meanwhile() -> str:
+    return _("signed meanwhile")
+
+
 def on_signed(signature: Signature) -> None:
     """A member signed: the reminder jobs skip signers when they run; a reminder already written
     and waiting for the member's morning is withdrawn here."""
@@ -97,12 +106,8 @@ def on_signed(signature: Signature) -> None:
         "seller__user", flat=True
     )
     _withdraw(
-        Q(
-            kind__in=[K.SIGNING_REMINDER, K.SUMMONS],
-            appeal=signature.appeal_id,
-            recipient__in=user_id,
-        ),
-        _("signed meanwhile"),
+        Q(kind__in=MOOT_ONCE_SIGNED, appeal=signature.appeal_id, recipient__in=user_id),
+        signed_meanwhile(),
     )
 
 

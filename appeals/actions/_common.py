@@ -18,10 +18,12 @@ from coalition.models import Grievance, Membership
 from coalition.queries.memberships import can_organise
 from coalition.queries.sellers import seller_of
 
+SUBJECT_PREFIX = "round:"
+
 
 def subject(appeal: Appeal) -> str:
-    """The timeline subject of a round's events."""
-    return f"round:{appeal.number}"
+    """The timeline subject of a round's events: "round:<n>"."""
+    return f"{SUBJECT_PREFIX}{appeal.number}"
 
 
 def event(appeal: Appeal, verb: str, actor, **data: Any) -> None:

@@ -10,12 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals import schedule, states
-from appeals.actions._common import check_future, event, lock, require_member, require_organiser
-from appeals.models import Appeal, Signature
+from appeals.actions._common import (
+    SUBJECT_PREFIX,
+    check_future,
+    event,
+    lock,
+    require_member,
+    require_organiser,
+)
+from appeals.models import Appeal, Notification, Signature
+from coalition.actions.timeline import recorded
 from coalition.errors import ActionRefused
-from coalition.models import Membership, Seller
+from coalition.models import AuditEvent, Membership, Seller
 
 S = Appeal.State
+SIGNED = "round.signed"  # the timeline verb
 
 
 @transaction.atomic
@@ -60,36 +69,51 @@ def close_signing(appeal: Appeal, *, actor) -> Appeal:
     return appeal
 
 
-@transaction.atomic
 def sign(
-    appeal: Appeal,
+    appeal: Appeal | int,
     *,
     actor,
     consent_to_name: bool | None = None,
     consent_to_store_id: bool = False,
 ) -> Signature:
-    """Co-sign a round. Signing again changes nothing (no error, no second event); signing after
-    withdrawing reactivates the same row. `consent_to_name` defaults to the membership's consent;
+    """Co-sign a round (an Appeal, or its id: the API's co-sign does not load the round first).
+    Signing again changes nothing (no error, no second event); signing after withdrawing
+    reactivates the same row. `consent_to_name` defaults to the membership's consent;
     `consent_to_store_id` (give the platform my store ID in the annex) is asked separately and
     defaults to no.
 
     The returned signature carries `newly_signed` (True when this call made it count), so the API
     can answer 201 or 200. Safe under concurrency: the unique constraint decides between racing
     requests, and the loser returns the winner's row.
+
+    On PostgreSQL all of it (checks, signature, timeline event, withdrawal of a waiting
+    reminder) is one statement, atomic on its own (see _SIGN).
     """
     if connection.vendor == "postgresql":
         signature = sign_in_one_statement(
-            appeal, actor, consent_to_name=consent_to_name, consent_to_store_id=consent_to_store_id
+            appeal if isinstance(appeal, int) else appeal.pk,
+            actor,
+            consent_to_name=consent_to_name,
+            consent_to_store_id=consent_to_store_id,
         )
         if signature.newly_signed:
-            event(appeal, "round.signed", actor, membership=signature.membership_id)
-            schedule.on_signed(signature)
+            recorded(signature.membership.grievance_id, SIGNED)
         return signature
+    if isinstance(appeal, int):
+        appeal = Appeal.objects.select_related("grievance").get(pk=appeal)
+    with transaction.atomic():
+        return _sign_with_the_orm(appeal, actor, consent_to_name, consent_to_store_id)
+
+
+def _sign_with_the_orm(
+    appeal: Appeal, actor, consent_to_name: bool | None, consent_to_store_id: bool
+) -> Signature:
+    """`sign` on databases other than PostgreSQL (SQLite under `make run`'s embedded default)."""
     membership = require_member(
         appeal.grievance, actor, _("Only members of this grievance can sign its rounds.")
     )
     if appeal.state != S.SIGNING:
-        raise _not_open(appeal)
+        raise _not_open(appeal.number)
     if not EmailAddress.objects.filter(user=actor, verified=True).exists():
         raise _email_unverified()
     consent = membership.consent_to_name if consent_to_name is None else bool(consent_to_name)
@@ -120,15 +144,15 @@ def sign(
         raise ActionRefused(
             _("Round %(n)s has just closed for signing.") % {"n": appeal.number}, code="wrong_state"
         )
-    event(appeal, "round.signed", actor, membership=membership.pk)
+    event(appeal, SIGNED, actor, membership=membership.pk)
     schedule.on_signed(signature)
     signature.newly_signed = True
     return signature
 
 
-def _not_open(appeal: Appeal) -> ActionRefused:
+def _not_open(number: int) -> ActionRefused:
     return ActionRefused(
-        _("Round %(n)s is not open for signing.") % {"n": appeal.number}, code="wrong_state"
+        _("Round %(n)s is not open for signing.") % {"n": number}, code="wrong_state"
     )
 
 
@@ -153,22 +177,31 @@ def _tables() -> dict[str, str]:
             "appeal": Appeal,
             "email": EmailAddress,
             "signature": Signature,
+            "event": AuditEvent,
+            "notification": Notification,
         }.items()
     }
 
 
-# PostgreSQL: who may sign, whether the round is open, whether the email is confirmed, and the
-# insert (or the reactivation of a withdrawn signature) in one statement. `a` takes the KEY SHARE
-# lock the signature's foreign key would take anyway, and in READ COMMITTED a round that a
-# concurrent close_signing (FOR UPDATE) moved on is re-checked and drops out: a signature is
-# either in before the close or refused. `cur` is the active signature as it was before this
-# statement: a repeat. All of a's, m's and e's rows are there when `s` returns nothing and `cur`
-# is empty only if a concurrent request inserted the row first (it waited on ours, then found
-# it): that one is read afterwards.
+# PostgreSQL: the whole co-sign in one statement, so one round trip and its own transaction.
+# - `r` is the round; `m` the signer's active membership of its grievance; `e` whether the
+#   signer's email is confirmed.
+# - `a` takes the KEY SHARE lock the signature's foreign key would take anyway. In READ COMMITTED
+#   a round that a concurrent close_signing (FOR UPDATE) moved on is re-checked and drops out, so
+#   a signature is either in before the close or refused.
+# - `s` inserts the signature (or reactivates a withdrawn one) and returns it only when this
+#   statement made it count. `cur` is the active signature as it was before: a repeat.
+# - `ev` writes the "round.signed" timeline entry and `w` withdraws the signer's reminders still
+#   waiting for their morning (appeals/schedule.py MOOT_ONCE_SIGNED); both only for a new `s`.
+# All of r's, m's, a's and e's rows are there when `s` returns nothing and `cur` is empty only
+# if a concurrent request inserted the row first (it waited on ours, then found it): that one is
+# read afterwards.
 _SIGN = """
-WITH m AS (
+WITH r AS (
+    SELECT id, grievance_id, number FROM {appeal} WHERE id = %(appeal)s
+), m AS (
     SELECT mem.id, mem.consent_to_name, mem.state FROM {membership} mem JOIN {seller} sel ON sel.id = mem.seller_id
-    WHERE mem.grievance_id = %(grievance)s AND sel.user_id = %(user)s AND mem.state <> %(withdrawn)s
+    WHERE mem.grievance_id = (SELECT grievance_id FROM r) AND sel.user_id = %(user)s AND mem.state <> %(withdrawn)s
 ), a AS (
     SELECT id FROM {appeal} WHERE id = %(appeal)s AND state = %(signing)s FOR KEY SHARE
 ), e AS (
@@ -181,12 +214,22 @@ WITH m AS (
     ON CONFLICT (appeal_id, membership_id) DO UPDATE SET withdrawn_at = NULL,
         consent_to_name = EXCLUDED.consent_to_name, consent_to_store_id = EXCLUDED.consent_to_store_id
         WHERE sig.withdrawn_at IS NOT NULL
-    RETURNING sig.id, sig.signed_at, sig.consent_to_name, sig.consent_to_store_id
+    RETURNING sig.id, sig.signed_at, sig.consent_to_name, sig.consent_to_store_id, sig.membership_id
 ), cur AS (
     SELECT x.id, x.signed_at, x.consent_to_name, x.consent_to_store_id FROM {signature} x
     WHERE x.appeal_id = %(appeal)s AND x.membership_id = (SELECT id FROM m) AND x.withdrawn_at IS NULL
+), ev AS (
+    INSERT INTO {event} (grievance_id, actor_id, verb, subject, data, created_at)
+    SELECT r.grievance_id, %(user)s, %(verb)s, %(subject)s || r.number,
+        jsonb_build_object('membership', s.membership_id), %(now)s
+    FROM s, r
+), w AS (
+    UPDATE {notification} SET state = %(suppressed)s, last_error = %(reason)s
+    WHERE appeal_id = %(appeal)s AND recipient_id = %(user)s AND kind = ANY(%(moot)s)
+        AND state = %(pending)s AND EXISTS (SELECT 1 FROM s)
 )
-SELECT (SELECT id FROM m), (SELECT state FROM m), (SELECT count(*) FROM a), (SELECT ok FROM e),
+SELECT (SELECT grievance_id FROM r), (SELECT number FROM r),
+    (SELECT id FROM m), (SELECT state FROM m), (SELECT count(*) FROM a), (SELECT ok FROM e),
     s.id, s.signed_at, s.consent_to_name, s.consent_to_store_id,
     cur.id, cur.signed_at, cur.consent_to_name, cur.consent_to_store_id
 FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN cur ON true
@@ -194,46 +237,50 @@ FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN cur ON true
 
 
 def sign_in_one_statement(
-    appeal: Appeal, actor, *, consent_to_name: bool | None, consent_to_store_id: bool
+    appeal_id: int, actor, *, consent_to_name: bool | None, consent_to_store_id: bool
 ) -> Signature:
     """`sign` on PostgreSQL: one round trip in the usual case (see _SIGN)."""
+    now = timezone.now()
     params = {
-        "grievance": appeal.grievance_id,
         "user": actor.pk,
         "withdrawn": Membership.State.WITHDRAWN,
-        "appeal": appeal.pk,
+        "appeal": appeal_id,
         "signing": S.SIGNING,
         "consent": consent_to_name if consent_to_name is None else bool(consent_to_name),
         "store": bool(consent_to_store_id),
-        "now": timezone.now(),
+        "now": now,
+        "verb": SIGNED,
+        "subject": SUBJECT_PREFIX,
+        "suppressed": Notification.State.SUPPRESSED,
+        "pending": Notification.State.PENDING,
+        "reason": schedule.signed_meanwhile(),
+        "moot": list(schedule.MOOT_ONCE_SIGNED),
     }
     with connection.cursor() as cursor:
         cursor.execute(_SIGN.format(**_tables()), params)
-        membership_id, state, is_open, email_ok, *row = cursor.fetchone()
+        grievance_id, number, membership_id, state, is_open, email_ok, *row = cursor.fetchone()
     if membership_id is None:
         raise ActionRefused(
             _("Only members of this grievance can sign its rounds."), code="forbidden"
         )
     if not is_open:
-        raise _not_open(appeal)
+        raise _not_open(number)
     if not email_ok:
         raise _email_unverified()
     new, current = row[:4], row[4:]
+    # What the answer says of the membership (whether the signature counts) came with the row.
+    membership = Membership(id=membership_id, grievance_id=grievance_id, state=state)
     if new[0] is None and current[0] is None:  # a concurrent first signature won
-        signature = Signature.objects.select_related("membership").get(
-            appeal=appeal, membership_id=membership_id
-        )
+        signature = Signature.objects.get(appeal_id=appeal_id, membership_id=membership_id)
+        signature.membership = membership
         signature.newly_signed = False
         return signature
     sid, signed_at, consent, store_id = new if new[0] is not None else current
     signature = Signature(
-        id=sid, appeal=appeal, membership_id=membership_id, signed_at=signed_at,
+        id=sid, appeal_id=appeal_id, membership_id=membership_id, signed_at=signed_at,
         consent_to_name=consent, consent_to_store_id=store_id, withdrawn_at=None,
     )  # fmt: skip
-    # What the answer says of the membership (whether the signature counts) came with the row.
-    signature.membership = Membership(
-        id=membership_id, grievance_id=appeal.grievance_id, state=state
-    )
+    signature.membership = membership
     signature.newly_signed = new[0] is not None
     return signature
 

@@ -12,6 +12,7 @@ the grievance's members, organisers and staff.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +59,7 @@ from coalition.api.window_throttle import WindowThrottle
 from coalition.errors import ActionRefused
 from coalition.queries.grievances import reachable_grievances
 from coalition.queries.sellers import is_staff
+from coalition.rules.integers import parse_id
 
 # Fields only insiders (members, organisers, staff) may read; null for everyone else.
 INSIDER_FIELDS = (
@@ -601,18 +603,23 @@ class AppealViewSet(
     @action(detail=True, methods=["get", "post", "delete"])
     def signature(self, request, pk=None) -> Response:
         if request.method == "POST":
-            # The co-sign hot path: the action checks membership in its one statement, so the
-            # standing is not read first; its refusal answers as the standing check would.
-            appeal = self.get_object()
+            # The co-sign hot path: the action checks membership, the round's state and the
+            # email in its one statement, so neither the round nor the standing is read first.
+            # A refusal then answers as those reads would have: 404 for a round the caller may
+            # not see, 403 for one they may see but not sign.
             data = self._input(SignSerializer)
+            round_id = parse_id(pk)
+            if round_id is None:
+                raise Http404
             try:
                 signature = signing.sign(
-                    appeal,
+                    round_id,
                     actor=request.user,
                     consent_to_name=data["consent_to_name"],
                     consent_to_store_id=data["consent_to_store_id"],
                 )
             except ActionRefused as exc:
+                self.get_object()
                 if exc.code == "forbidden":
                     raise PermissionDenied(
                         _("Only members of this grievance can do this.")

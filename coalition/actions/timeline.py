@@ -25,7 +25,14 @@ def record_event(
     """Append one timeline entry; call inside the action's transaction. Every action records
     one, so this is also where the public answers it changes go stale (coalition/cache.py)."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    bump(grievance.pk if grievance is not None else None, lists=verb not in NOT_LISTED)
+    recorded(grievance.pk if grievance is not None else None, verb)
     return AuditEvent.objects.create(
         grievance=grievance, actor=user, verb=verb, subject=subject, data=data
     )
+
+
+def recorded(grievance_id: int | None, verb: str) -> None:
+    """What follows an event being written: the answers it changes go stale. `record_event`
+    calls it; an action that writes its event in its own statement (the co-sign on PostgreSQL,
+    appeals/actions/signing.py) calls it after that statement."""
+    bump(grievance_id, lists=verb not in NOT_LISTED)

@@ -14,7 +14,7 @@ from appeals.models import Appeal, Signature
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Membership
 from tests.appeals.builders import add_members, make_round
-from tests.factories import MembershipFactory, SellerFactory, UserFactory
+from tests.factories import MembershipFactory, NotificationFactory, SellerFactory, UserFactory
 
 S = Appeal.State
 pytestmark = pytest.mark.django_db
@@ -39,15 +39,60 @@ def test_open_signing_refuses_a_past_deadline(draft, organiser):
         open_signing(draft, actor=organiser.user, deadline=timezone.now() - timedelta(days=1))
 
 
-def test_member_signs_once_and_again_changes_nothing(signing, member, membership, hook_calls):
+def test_member_signs_once_and_again_changes_nothing(signing, member, membership):
     first = sign(signing, actor=member.user)
     again = sign(signing, actor=member.user, consent_to_name=True)
     assert first.pk == again.pk
     assert first.newly_signed and not again.newly_signed
     assert Signature.objects.count() == 1
     assert again.consent_to_name is False  # signing again changes nothing, consent included
-    assert _events("round.signed").count() == 1
-    assert [name for name, _ in hook_calls] == ["on_signed"]
+    (signed,) = _events("round.signed")
+    assert (signed.grievance_id, signed.actor_id) == (signing.grievance_id, member.user_id)
+    assert signed.subject == f"round:{signing.number}"
+    assert signed.data == {"membership": membership.pk}
+
+
+def test_a_round_can_be_signed_by_its_id(signing, member, membership):
+    signature = sign(signing.pk, actor=member.user)
+    assert signature.newly_signed and signature.appeal_id == signing.pk
+    assert signature.membership.state == Membership.State.VERIFIED
+
+
+def test_signing_withdraws_the_signers_reminders_waiting_for_their_morning(
+    signing, grievance, member, membership
+):
+    later = timezone.now() + timedelta(hours=8)
+    other = MembershipFactory(grievance=grievance, state=Membership.State.VERIFIED)
+
+    def waiting(kind, user, **extra):
+        return NotificationFactory(
+            kind=kind, recipient=user, appeal=signing, send_after=later, **extra
+        )
+
+    summons = waiting("summons", member.user)
+    reminder = waiting("signing_reminder", member.user)
+    sent = waiting("signing_reminder", member.user, state="sent")
+    someone_elses = waiting("signing_reminder", other.seller.user)
+    decision = waiting("decision_notice", member.user)
+
+    sign(signing, actor=member.user)
+
+    for row in (summons, reminder):
+        row.refresh_from_db()
+        assert (row.state, row.last_error) == ("suppressed", "signed meanwhile")
+    for row, state in ((sent, "sent"), (someone_elses, "pending"), (decision, "pending")):
+        row.refresh_from_db()
+        assert row.state == state
+
+
+def test_signing_again_withdraws_nothing_more(signing, member, membership):
+    sign(signing, actor=member.user)
+    later = NotificationFactory(
+        kind="signing_reminder", recipient=member.user, appeal=signing, state="pending"
+    )
+    sign(signing, actor=member.user)
+    later.refresh_from_db()
+    assert later.state == "pending"  # only a signature that newly counts withdraws reminders
 
 
 def test_consent_defaults_to_the_membership_choice(signing, grievance):
