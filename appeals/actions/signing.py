@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,6 +169,11 @@ def _email_unverified() -> ActionRefused:
     )
 
 
+@cache
+def _sign_sql() -> str:
+    return _SIGN.format(**_tables())
+
+
 def _tables() -> dict[str, str]:
     quote = connection.ops.quote_name
     return {
@@ -185,42 +192,45 @@ def _tables() -> dict[str, str]:
 
 # PostgreSQL: the whole co-sign in one statement, so one round trip and its own transaction.
 # - `r` is the round; `m` the signer's active membership of its grievance; `e` whether the
-#   signer's email is confirmed.
+#   signer's email is confirmed; `cur` the signer's active signature as it was before: a repeat.
 # - `a` takes the KEY SHARE lock the signature's foreign key would take anyway. In READ COMMITTED
 #   a round that a concurrent close_signing (FOR UPDATE) moved on is re-checked and drops out, so
-#   a signature is either in before the close or refused.
+#   a signature is either in before the close or refused. It is read only when there is
+#   something to insert: a repeat locks and writes nothing, so its commit waits for no disk.
 # - `s` inserts the signature (or reactivates a withdrawn one) and returns it only when this
-#   statement made it count. `cur` is the active signature as it was before: a repeat.
+#   statement made it count.
 # - `ev` writes the "round.signed" timeline entry and `w` withdraws the signer's reminders still
 #   waiting for their morning (appeals/schedule.py MOOT_ONCE_SIGNED); both only for a new `s`.
-# All of r's, m's, a's and e's rows are there when `s` returns nothing and `cur` is empty only
-# if a concurrent request inserted the row first (it waited on ours, then found it): that one is
+# When `s` and `cur` are both empty for a member with a confirmed email on an open round, a
+# concurrent request inserted the row first (ours waited on it, then found it): that one is
 # read afterwards.
 _SIGN = """
 WITH r AS (
-    SELECT id, grievance_id, number FROM {appeal} WHERE id = %(appeal)s
+    SELECT id, grievance_id, number, state FROM {appeal} WHERE id = %(appeal)s
 ), m AS (
     SELECT mem.id, mem.consent_to_name, mem.state FROM {membership} mem JOIN {seller} sel ON sel.id = mem.seller_id
     WHERE mem.grievance_id = (SELECT grievance_id FROM r) AND sel.user_id = %(user)s AND mem.state <> %(withdrawn)s
-), a AS (
-    SELECT id FROM {appeal} WHERE id = %(appeal)s AND state = %(signing)s FOR KEY SHARE
 ), e AS (
     SELECT EXISTS (SELECT 1 FROM {email} WHERE user_id = %(user)s AND verified) AS ok
+), cur AS (
+    SELECT x.id, x.signed_at, x.consent_to_name, x.consent_to_store_id FROM {signature} x
+    WHERE x.appeal_id = %(appeal)s AND x.membership_id = (SELECT id FROM m) AND x.withdrawn_at IS NULL
+), a AS (
+    SELECT id FROM {appeal} WHERE id = %(appeal)s AND state = %(signing)s FOR KEY SHARE
 ), s AS (
     INSERT INTO {signature} AS sig
         (appeal_id, membership_id, consent_to_name, consent_to_store_id, signed_at)
-    SELECT a.id, m.id, COALESCE(%(consent)s, m.consent_to_name), %(store)s, %(now)s
-    FROM a, m, e WHERE e.ok
+    SELECT a.id, m.id, COALESCE(%(consent)s::boolean, m.consent_to_name), %(store)s, %(now)s
+    FROM a, m
+    WHERE (SELECT ok FROM e) AND NOT EXISTS (SELECT 1 FROM cur)
+        AND (SELECT state FROM r) = %(signing)s
     ON CONFLICT (appeal_id, membership_id) DO UPDATE SET withdrawn_at = NULL,
         consent_to_name = EXCLUDED.consent_to_name, consent_to_store_id = EXCLUDED.consent_to_store_id
         WHERE sig.withdrawn_at IS NOT NULL
     RETURNING sig.id, sig.signed_at, sig.consent_to_name, sig.consent_to_store_id, sig.membership_id
-), cur AS (
-    SELECT x.id, x.signed_at, x.consent_to_name, x.consent_to_store_id FROM {signature} x
-    WHERE x.appeal_id = %(appeal)s AND x.membership_id = (SELECT id FROM m) AND x.withdrawn_at IS NULL
 ), ev AS (
     INSERT INTO {event} (grievance_id, actor_id, verb, subject, data, created_at)
-    SELECT r.grievance_id, %(user)s, %(verb)s, %(subject)s || r.number,
+    SELECT r.grievance_id, %(user)s, %(verb)s, %(subject)s::text || r.number::text,
         jsonb_build_object('membership', s.membership_id), %(now)s
     FROM s, r
 ), w AS (
@@ -229,11 +239,38 @@ WITH r AS (
         AND state = %(pending)s AND EXISTS (SELECT 1 FROM s)
 )
 SELECT (SELECT grievance_id FROM r), (SELECT number FROM r),
-    (SELECT id FROM m), (SELECT state FROM m), (SELECT count(*) FROM a), (SELECT ok FROM e),
+    (SELECT id FROM m), (SELECT state FROM m),
+    CASE WHEN (SELECT state FROM r) IS DISTINCT FROM %(signing)s THEN false
+         WHEN EXISTS (SELECT 1 FROM cur) THEN true
+         ELSE EXISTS (SELECT 1 FROM a) END,
+    (SELECT ok FROM e),
     s.id, s.signed_at, s.consent_to_name, s.consent_to_store_id,
     cur.id, cur.signed_at, cur.consent_to_name, cur.consent_to_store_id
 FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN cur ON true
 """
+
+
+class _PreparedCursor(ServerBindingCursor):
+    """A psycopg cursor with server-side binding whose statements are prepared on first use, so
+    PostgreSQL plans the co-sign statement once per connection, not on every request (planning
+    it was three times the work of running it). Django leaves prepared statements off by
+    default for the sake of connection poolers; this one statement opts in (README, Deploying)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def _prepared_cursor():
+    """A cursor on the default connection like `connection.cursor()` (Django's error wrapping,
+    and its query log when that is on), whose statements are prepared."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _PreparedCursor(connection.connection)
+    return (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
 
 
 def sign_in_one_statement(
@@ -256,8 +293,8 @@ def sign_in_one_statement(
         "reason": schedule.signed_meanwhile(),
         "moot": list(schedule.MOOT_ONCE_SIGNED),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_SIGN.format(**_tables()), params)
+    with _prepared_cursor() as cursor:
+        cursor.execute(_sign_sql(), params)
         grievance_id, number, membership_id, state, is_open, email_ok, *row = cursor.fetchone()
     if membership_id is None:
         raise ActionRefused(

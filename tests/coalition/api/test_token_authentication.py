@@ -1,0 +1,46 @@
+"""API tokens: the cheaper lookup (coalition/api/authentication.py) accepts and refuses exactly
+what DRF's would."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import SellerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def me(key: str):
+    return APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/")
+
+
+def test_a_valid_token_signs_its_user_in_with_one_query():
+    seller = SellerFactory()
+    token = Token.objects.create(user=seller.user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/me/")
+    assert response.status_code == 200, response.content
+    assert response.json()["email"] == seller.user.email
+    token_reads = [q["sql"] for q in queries.captured_queries if "authtoken_token" in q["sql"]]
+    assert len(token_reads) == 1 and "auth_user" in token_reads[0]
+
+
+def test_an_unknown_token_is_refused_in_drfs_words():
+    response = me("0" * 40)
+    assert response.status_code == 403  # DRF answers 403, not 401, when session auth comes first
+    assert response.json()["detail"] == "Invalid token."
+
+
+def test_the_token_of_an_inactive_user_is_refused():
+    seller = SellerFactory()
+    token = Token.objects.create(user=seller.user)
+    seller.user.is_active = False
+    seller.user.save(update_fields=["is_active"])
+    response = me(token.key)
+    assert response.status_code == 403  # DRF answers 403, not 401, when session auth comes first
+    assert response.json()["detail"] == "User inactive or deleted."
