@@ -79,14 +79,28 @@ def send(
     code, reply = conn.mail(sender, options)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)
+    if not recipients:
+        raise smtplib.SMTPRecipientsRefused({})
     refused = {}
-    for address in recipients:
+    *first, last = recipients
+    for address in first:
         code, reply = conn.rcpt(address)
         if code not in (250, 251):
             refused[address] = (code, reply)
+    # The hand-over mark is committed while the server answers the last RCPT: the database's
+    # round trip and the server's overlap. The answer is read whatever happens, so the session
+    # stays in step; a refusal after the mark is settled like any failure before DATA (the
+    # mark is taken back, nothing is in doubt).
+    conn.putcmd("rcpt", f"TO:{smtplib.quoteaddr(last)}")
+    try:
+        handed_over = hand_over()
+    finally:
+        code, reply = conn.getreply()
+    if code not in (250, 251):
+        refused[last] = (code, reply)
     if len(refused) == len(recipients):
         raise smtplib.SMTPRecipientsRefused(refused)
-    if not hand_over():
+    if not handed_over:
         if not _rset(conn):
             reopen(backend)
         return False

@@ -36,6 +36,7 @@ class Recorder:
         self._lock = threading.Lock()
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.rcpt_reply: str | None = None  # e.g. "550 5.1.1 no such user", "450 4.2.1 busy"
+        self.refuse: set[str] = set()  # addresses answered "550 5.1.1 no such user"
         self.data_reply: str | None = None
         self.drop_after_data = False  # take the message, then hang up without answering
         self.drop_after: set[int] = set()  # …only for these messages (1 = the first taken)
@@ -46,6 +47,8 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:
             return self.rcpt_reply
+        if address in self.refuse:
+            return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -93,6 +96,7 @@ class Recorder:
         with self._lock:
             self.messages.clear()
             self.rcpt_reply = self.data_reply = None
+            self.refuse = set()
             self.drop_after_data = False
             self.drop_after = set()
             self.hold_after = None

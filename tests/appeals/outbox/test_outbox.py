@@ -212,6 +212,20 @@ def test_a_refused_address_fails_the_row_for_good(clock, smtp):
     assert "550" in row.last_error and "No such user" in row.last_error
 
 
+def test_a_refused_address_mid_batch_leaves_the_session_in_step_for_the_rest(clock, smtp):
+    """The hand-over mark is written while the server answers RCPT: a refusal takes it back, and
+    the answer is read, so the next message's commands get their own answers."""
+    batch = [NotificationFactory() for _ in range(3)]
+    smtp.recorder.refuse = {batch[1].to_email}
+    report = outbox.send_many([r.pk for r in batch])
+    assert (report.sent, report.failed) == (2, 1)
+    received = sorted(r for rcpts, _m in smtp.recorder.snapshot() for r in rcpts)
+    assert received == sorted([batch[0].to_email, batch[2].to_email])
+    refused = Notification.objects.get(pk=batch[1].pk)
+    assert (refused.state, refused.sent_at) == (N.FAILED, None)
+    assert [state(batch[0]), state(batch[2])] == [N.SENT, N.SENT]
+
+
 def test_a_4xx_answer_puts_the_row_back_with_backoff(
     clock, smtp, django_capture_on_commit_callbacks
 ):
