@@ -7,7 +7,6 @@ from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, connection, transaction
-from django.db.backends.postgresql.base import ServerBindingCursor
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from appeals.models import Appeal, Notification, Signature
 from coalition.actions.timeline import recorded
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Membership, Seller
+from coalition.sql import prepared_cursor
 
 S = Appeal.State
 SIGNED = "round.signed"  # the timeline verb
@@ -250,29 +250,6 @@ FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN cur ON true
 """
 
 
-class _PreparedCursor(ServerBindingCursor):
-    """A psycopg cursor with server-side binding whose statements are prepared on first use, so
-    PostgreSQL plans the co-sign statement once per connection, not on every request (planning
-    it was three times the work of running it). Django leaves prepared statements off by
-    default for the sake of connection poolers; this one statement opts in (README, Deploying)."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
-
-
-def _prepared_cursor():
-    """A cursor on the default connection like `connection.cursor()` (Django's error wrapping,
-    and its query log when that is on), whose statements are prepared."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = _PreparedCursor(connection.connection)
-    return (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
-    )
-
-
 def sign_in_one_statement(
     appeal_id: int, actor, *, consent_to_name: bool | None, consent_to_store_id: bool
 ) -> Signature:
@@ -293,7 +270,7 @@ def sign_in_one_statement(
         "reason": schedule.signed_meanwhile(),
         "moot": list(schedule.MOOT_ONCE_SIGNED),
     }
-    with _prepared_cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection (coalition/sql.py)
         cursor.execute(_sign_sql(), params)
         grievance_id, number, membership_id, state, is_open, email_ok, *row = cursor.fetchone()
     if membership_id is None:

@@ -3,7 +3,8 @@
 DRF reads the token with `Token.objects.select_related("user").get(key=key)`, which compiles
 the ORM query afresh on every request: on a co-sign that was the largest single cost of the
 request after the signing statement itself. The same lookup is done here as one plain SQL
-statement (the token joined with its user, by the token's primary key), and the user is built
+statement (the token joined with its user, by the token's primary key; prepared, so planned
+once per connection), and the user is built
 from the row with `Model.from_db`, as the ORM would. What it accepts and refuses is DRF's: an
 unknown key or an inactive user is handed to DRF's own lookup, which refuses it in its words.
 """
@@ -16,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
+
+from coalition.sql import prepared_cursor
 
 
 @cache
@@ -36,7 +39,7 @@ def _lookup() -> tuple[str, list[str]]:
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key: str):
         sql, names = _lookup()
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:  # planned once per connection (coalition/sql.py)
             cursor.execute(sql, [key])
             row = cursor.fetchone()
         user = None if row is None else get_user_model().from_db(connection.alias, names, row[1:])

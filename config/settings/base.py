@@ -95,6 +95,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # psycopg prepares nothing on its own (a threshold no query reaches: Django's queries stay
+    # unprepared, as Django leaves them), yet honours an explicit prepare=True, which the co-sign
+    # statement asks for (appeals/actions/signing.py). None would refuse that too.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (rate limits live here, so it must be shared between processes) ----------------

@@ -57,3 +57,17 @@ def test_on_postgresql_a_cosign_is_one_statement_between_the_request_reads_and_i
     # Neither the round nor the membership is read by a query of its own.
     assert not any(s.lstrip().startswith('SELECT "coalition_membership"') for s in work)
     assert not any(s.lstrip().startswith('SELECT "appeals_appeal"') for s in work)
+
+
+def test_on_postgresql_the_cosign_and_token_statements_are_planned_once_per_connection(
+    postgres, grievance
+):
+    appeal = make_round(grievance, Appeal.State.SIGNING)
+    first, second = add_members(grievance, 2)
+    assert cosign(appeal, first)[0] == cosign(appeal, second)[0] == 201
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+    signing = [runs for statement, runs in prepared if "INSERT INTO" in statement]
+    tokens = [runs for statement, runs in prepared if '"authtoken_token"' in statement]
+    assert signing == [2] and tokens and tokens[0] >= 2
