@@ -49,6 +49,37 @@ def test_enqueue_writes_each_dedupe_key_once(clock, django_capture_on_commit_cal
     assert Notification.objects.get(dedupe_key="k:1").subject != "again"
 
 
+def test_enqueue_stores_every_field_as_given_and_queues_a_rerun_s_waiting_rows_again(
+    clock, django_capture_on_commit_callbacks
+):
+    """On PostgreSQL the rows go in as one array per column (appeals/outbox/service.py _insert):
+    each value arrives as the ORM would write it, and running a fan-out again queues the rows
+    it wrote before that still wait, and nothing new."""
+    later = NOON + timedelta(hours=8)
+    given = unsaved(
+        "f:1", subject="Runde 1 — 签名", cc=["a@example.org"], headers={"Message-ID": "<f.1@x>"}
+    )
+    with django_capture_on_commit_callbacks() as first:
+        assert outbox.enqueue([given, unsaved("f:2", send_after=later)]) == 1
+    row = Notification.objects.get(dedupe_key="f:1")
+    assert (row.subject, row.cc, row.headers) == (
+        "Runde 1 — 签名",
+        ["a@example.org"],
+        {"Message-ID": "<f.1@x>"},
+    )
+    assert (row.state, row.attempts, row.created_at, row.body_text) == (
+        N.PENDING,
+        0,
+        NOON,
+        given.body_text,
+    )
+    assert Notification.objects.get(dedupe_key="f:2").send_after == later
+    with django_capture_on_commit_callbacks() as again:
+        assert outbox.enqueue([unsaved("f:1"), unsaved("f:2", send_after=later)]) == 1
+    assert [cb.args[0] for cb in again] == [cb.args[0] for cb in first] == [[row.pk]]
+    assert Notification.objects.filter(dedupe_key__startswith="f:").count() == 2
+
+
 def test_enqueue_queues_sending_only_after_commit_in_batches(
     clock, django_capture_on_commit_callbacks
 ):
