@@ -52,7 +52,7 @@ def test_enqueue_writes_each_dedupe_key_once(clock, django_capture_on_commit_cal
 def test_enqueue_stores_every_field_as_given_and_queues_a_rerun_s_waiting_rows_again(
     clock, django_capture_on_commit_callbacks
 ):
-    """On PostgreSQL the rows go in as one array per column (appeals/outbox/service.py _insert):
+    """On PostgreSQL the rows go in as one array per column (appeals/outbox/rows.py insert_new):
     each value arrives as the ORM would write it, and running a fan-out again queues the rows
     it wrote before that still wait, and nothing new."""
     later = NOON + timedelta(hours=8)
