@@ -59,7 +59,10 @@ def _version_key(scope: str) -> str:
 def _new_version(bumped: bool) -> str:
     # Random, not incremented, so a version evicted from the cache can never come back with a
     # value used before; a bump also says when it happened (see SETTLE_SECONDS).
-    return f"{time.time() if bumped else 0:.3f}:{secrets.token_hex(6)}"
+    # Truncated, not rounded, to the millisecond: a time rounded up would read as a bump from
+    # the future (taken for a clock set back) for the next half millisecond.
+    at = int(time.time() * 1000) / 1000 if bumped else 0
+    return f"{at:.3f}:{secrets.token_hex(6)}"
 
 
 def bump_scopes(*scopes: str) -> None:

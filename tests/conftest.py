@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from appeals.models import Notification
@@ -34,6 +37,25 @@ def require_service(name: str, available: bool, why: str = "") -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextmanager
+def shared_redis_cache(url: str, prefix: str) -> Iterator:
+    """The project's Redis cache backend (config/redis_cache.py, as deployed) on `url`, under its
+    own key prefix, cleared afterwards; fails in CI (skips locally) when Redis is not there."""
+    try:
+        up = bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        up = False
+    require_service("Redis", up, url)
+    config = {"default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": url,
+                          "KEY_PREFIX": prefix}}  # fmt: skip
+    with override_settings(CACHES=config):
+        shared = caches.create_connection("default")
+        try:
+            yield shared
+        finally:
+            shared.clear()
 
 
 def use_private_storage(settings, tmp_path: Path) -> Path:

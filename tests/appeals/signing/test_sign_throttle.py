@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import pytest
 import redis
-from django.core.cache import caches
-from django.test import override_settings
 
 from coalition.api import window_throttle
-from tests.conftest import require_service
+from tests.conftest import shared_redis_cache
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
-def redis_available() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture
 def redis_cache(monkeypatch):
-    require_service("Redis", redis_available(), REDIS_URL)
-    config = {"default": {"BACKEND": "config.redis_cache.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle-test"}}  # fmt: skip
-    with override_settings(CACHES=config):
-        cache = caches.create_connection("default")
-        monkeypatch.setattr(window_throttle, "cache", cache)
-        yield cache
-        cache.clear()
+    with shared_redis_cache(REDIS_URL, "throttle-test") as shared:
+        monkeypatch.setattr(window_throttle, "cache", shared)
+        yield shared
 
 
 def test_a_request_is_counted_in_one_round_trip_on_redis(redis_cache, monkeypatch):

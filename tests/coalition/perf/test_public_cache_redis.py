@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import pytest
 import redis
-from django.core.cache import caches
-from django.test import override_settings
 
 from coalition import cache as public_cache
 from coalition.cache import LISTS, cached, grievance_scope
-from tests.conftest import require_service
+from tests.conftest import shared_redis_cache
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
-def redis_available() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture
 def redis_cache(monkeypatch, settled):
-    require_service("Redis", redis_available(), REDIS_URL)
-    config = {"default": {"BACKEND": "config.redis_cache.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "public-cache-test"}}  # fmt: skip
-    with override_settings(CACHES=config):
-        cache = caches.create_connection("default")
-        monkeypatch.setattr(public_cache, "cache", cache)
-        yield cache
-        cache.clear()
+    with shared_redis_cache(REDIS_URL, "public-cache-test") as shared:
+        monkeypatch.setattr(public_cache, "cache", shared)
+        yield shared
 
 
 @pytest.fixture
