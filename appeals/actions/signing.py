@@ -102,7 +102,11 @@ def sign(
             recorded(signature.membership.grievance_id, SIGNED)
         return signature
     if isinstance(appeal, int):
-        appeal = Appeal.objects.select_related("grievance").get(pk=appeal)
+        appeal = Appeal.objects.select_related("grievance").filter(pk=appeal).first()
+        if appeal is None:  # refused as on PostgreSQL, where no round means no membership
+            raise ActionRefused(
+                _("Only members of this grievance can sign its rounds."), code="forbidden"
+            )
     with transaction.atomic():
         return _sign_with_the_orm(appeal, actor, consent_to_name, consent_to_store_id)
 

@@ -71,3 +71,22 @@ def test_on_postgresql_the_cosign_and_token_statements_are_planned_once_per_conn
     signing = [runs for statement, runs in prepared if "INSERT INTO" in statement]
     tokens = [runs for statement, runs in prepared if '"authtoken_token"' in statement]
     assert signing == [2] and tokens and tokens[0] >= 2
+
+
+@pytest.mark.parametrize("path_id", ["999999", "abc", "99999999999999999999"])
+def test_co_signing_a_round_that_does_not_exist_is_a_404(grievance, path_id):
+    (member,) = add_members(grievance, 1)
+    token = Token.objects.create(user=member.seller.user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post(
+        f"/api/v1/appeals/{path_id}/signature/", {"consent_to_name": True}, format="json"
+    )
+    assert response.status_code == 404, response.content
+    assert response["Content-Type"] == "application/json"
+
+
+def test_co_signing_a_draft_of_ones_own_grievance_is_a_404_as_before(grievance):
+    """Members never see a draft round: the refusal loads the round and answers as a read would."""
+    appeal = make_round(grievance, Appeal.State.DRAFT)
+    (member,) = add_members(grievance, 1)
+    assert cosign(appeal, member)[0] == 404
