@@ -16,19 +16,13 @@ Deploying). The module is a bottom layer: it imports nothing of the project.
 from __future__ import annotations
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper
 
-try:
-    from django.db.backends.postgresql.base import ServerBindingCursor
-except ImportError:  # no psycopg: not PostgreSQL, and nothing here is used
-    ServerBindingCursor = None
 
-
-if ServerBindingCursor is not None:
-
-    class PreparedCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+class PreparedCursor(ServerBindingCursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 class _LoggedPrepared(CursorDebugWrapper):
