@@ -104,9 +104,7 @@ def sign(
     if isinstance(appeal, int):
         appeal = Appeal.objects.select_related("grievance").filter(pk=appeal).first()
         if appeal is None:  # refused as on PostgreSQL, where no round means no membership
-            raise ActionRefused(
-                _("Only members of this grievance can sign its rounds."), code="forbidden"
-            )
+            raise _not_a_member()
     with transaction.atomic():
         return _sign_with_the_orm(appeal, actor, consent_to_name, consent_to_store_id)
 
@@ -115,9 +113,7 @@ def _sign_with_the_orm(
     appeal: Appeal, actor, consent_to_name: bool | None, consent_to_store_id: bool
 ) -> Signature:
     """`sign` on databases other than PostgreSQL (SQLite under `make run`'s embedded default)."""
-    membership = require_member(
-        appeal.grievance, actor, _("Only members of this grievance can sign its rounds.")
-    )
+    membership = require_member(appeal.grievance, actor, _members_only())
     if appeal.state != S.SIGNING:
         raise _not_open(appeal.number)
     if not EmailAddress.objects.filter(user=actor, verified=True).exists():
@@ -154,6 +150,14 @@ def _sign_with_the_orm(
     schedule.on_signed(signature)
     signature.newly_signed = True
     return signature
+
+
+def _members_only() -> str:
+    return _("Only members of this grievance can sign its rounds.")
+
+
+def _not_a_member() -> ActionRefused:
+    return ActionRefused(_members_only(), code="forbidden")
 
 
 def _not_open(number: int) -> ActionRefused:
@@ -278,9 +282,7 @@ def sign_in_one_statement(
         cursor.execute(_sign_sql(), params)
         grievance_id, number, membership_id, state, is_open, email_ok, *row = cursor.fetchone()
     if membership_id is None:
-        raise ActionRefused(
-            _("Only members of this grievance can sign its rounds."), code="forbidden"
-        )
+        raise _not_a_member()
     if not is_open:
         raise _not_open(number)
     if not email_ok:
@@ -307,9 +309,7 @@ def sign_in_one_statement(
 def withdraw_signature(appeal: Appeal, *, actor) -> Signature | None:
     """Take one's signature back while the round has not been sent. Returns None when there was
     nothing to withdraw (withdrawing twice is not an error)."""
-    membership = require_member(
-        appeal.grievance, actor, _("Only members of this grievance can sign its rounds.")
-    )
+    membership = require_member(appeal.grievance, actor, _members_only())
     if appeal.state not in {S.SIGNING, S.READY}:
         raise ActionRefused(
             _(
