@@ -66,18 +66,41 @@ def _new_version(bumped: bool) -> str:
 
 
 def bump_scopes(*scopes: str) -> None:
-    """Make every cached answer built from these scopes stale. One round trip (a pipelined MSET
-    on Redis) however many scopes."""
+    """Make every cached answer built from these scopes stale. One round trip (one MSET on
+    Redis) however many scopes."""
     cache.set_many({_version_key(s): _new_version(True) for s in scopes}, timeout=None)
 
 
 def bump(grievance_id: int | None, *, lists: bool = True) -> None:
     """A grievance changed: its own answers, and (unless `lists` is False: a change no list or
     total shows, such as a signature) every list, go stale."""
+    bump_scopes(*scopes_changed(grievance_id, lists=lists))
+
+
+def scopes_changed(grievance_id: int | None, *, lists: bool = True) -> list[str]:
+    """The scopes `bump` makes stale."""
     scopes = [grievance_scope(grievance_id)] if grievance_id else []
     if lists or not scopes:
         scopes.append(LISTS)
-    bump_scopes(*scopes)
+    return scopes
+
+
+def count(key: str, timeout: int, *, bumping: Iterable[str] = ()) -> int:
+    """Add one to the counter `key` (kept `timeout` seconds after its last count) and return
+    the new count; bump the `bumping` scopes in the same round trip (one pipeline on Redis).
+
+    The co-sign's throttle counts this way and bumps what the signature will change *ahead* of
+    its statement, as every other action bumps inside its transaction, before the commit: the
+    scope stays unsettled for SETTLE_SECONDS, so nothing read before the commit is kept
+    (appeals/actions/signing.py `sign`, `bumped`)."""
+    versions = {_version_key(s): _new_version(True) for s in bumping}
+    if hasattr(cache, "count"):  # config/redis_cache.py
+        return cache.count(key, timeout, versions)
+    cache.add(key, 0, timeout)
+    n = cache.incr(key)
+    if versions:
+        cache.set_many(versions, timeout=None)
+    return n
 
 
 def _settled(found: dict[str, Any], keys: list[str]) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
@@ -20,13 +22,49 @@ from appeals.actions._common import (
     require_organiser,
 )
 from appeals.models import Appeal, Notification, Signature
-from coalition.actions.timeline import recorded
+from coalition import cache as shared_cache
+from coalition.actions.timeline import recorded, scopes_recorded
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Membership, Seller
 from coalition.sql import prepared_cursor
 
 S = Appeal.State
 SIGNED = "round.signed"  # the timeline verb
+
+# The grievance of each round this process has co-signed on PostgreSQL (a round never moves to
+# another grievance), so that the API can bump what a signature changes ahead of it (`Ahead`).
+_GRIEVANCE_OF: dict[int, int] = {}
+_REMEMBERED = 10_000
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The cache scopes a new signature on a round makes stale, to be bumped *before* the
+    co-sign, in the same round trip as the API's throttle (coalition/cache.py `count`), the way
+    every other action bumps inside its transaction before the commit; `at` is a time no later
+    than the bump. A refused or repeated co-sign has then bumped for nothing: one answer is
+    built afresh."""
+
+    grievance_id: int
+    scopes: list[str]
+    at: float
+
+    def covers(self, grievance_id: int) -> bool:
+        """Whether the bump stands for a signature just made on that grievance: the scope is
+        still unsettled, with time to spare, so nothing read before the commit was kept."""
+        return (
+            grievance_id == self.grievance_id
+            and time.time() - self.at < shared_cache.SETTLE_SECONDS / 2
+        )
+
+
+def ahead_of_signing(appeal_id: int | None) -> Ahead | None:
+    """What to bump ahead of a co-sign of this round; None until this process knows the
+    round's grievance (then `sign` bumps after its statement, as it always may)."""
+    grievance_id = _GRIEVANCE_OF.get(appeal_id) if appeal_id is not None else None
+    if grievance_id is None:
+        return None
+    return Ahead(grievance_id, scopes_recorded(grievance_id, SIGNED), time.time())
 
 
 @transaction.atomic
@@ -77,6 +115,7 @@ def sign(
     actor,
     consent_to_name: bool | None = None,
     consent_to_store_id: bool = False,
+    ahead: Ahead | None = None,
 ) -> Signature:
     """Co-sign a round (an Appeal, or its id: the API's co-sign does not load the round first).
     Signing again changes nothing (no error, no second event); signing after withdrawing
@@ -89,7 +128,8 @@ def sign(
     requests, and the loser returns the winner's row.
 
     On PostgreSQL all of it (checks, signature, timeline event, withdrawal of a waiting
-    reminder) is one statement, atomic on its own (see _SIGN).
+    reminder) is one statement, atomic on its own (see _SIGN). The public answers a new
+    signature changes go stale after it, unless `ahead` says they were bumped just before.
     """
     if connection.vendor == "postgresql":
         signature = sign_in_one_statement(
@@ -98,8 +138,9 @@ def sign(
             consent_to_name=consent_to_name,
             consent_to_store_id=consent_to_store_id,
         )
-        if signature.newly_signed:
-            recorded(signature.membership.grievance_id, SIGNED)
+        grievance_id = signature.membership.grievance_id
+        if signature.newly_signed and not (ahead and ahead.covers(grievance_id)):
+            recorded(grievance_id, SIGNED)
         return signature
     if isinstance(appeal, int):
         appeal = Appeal.objects.select_related("grievance").filter(pk=appeal).first()
@@ -281,6 +322,10 @@ def sign_in_one_statement(
     with prepared_cursor() as cursor:  # planned once per connection (coalition/sql.py)
         cursor.execute(_sign_sql(), params)
         grievance_id, number, membership_id, state, is_open, email_ok, *row = cursor.fetchone()
+    if grievance_id is not None:
+        if len(_GRIEVANCE_OF) >= _REMEMBERED:
+            _GRIEVANCE_OF.clear()
+        _GRIEVANCE_OF[appeal_id] = grievance_id
     if membership_id is None:
         raise _not_a_member()
     if not is_open:

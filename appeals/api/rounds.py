@@ -410,6 +410,7 @@ class AppealViewSet(
     filter_backends: list = []  # filtered by hand below: two plain query parameters
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = Appeal.objects.none()  # for the schema; get_queryset scopes every request
+    _ahead: signing.Ahead | None = None  # a co-sign's cache bump, sent with its throttle
 
     def get_queryset(self):
         qs = visible_rounds(self.request.user).select_related("previous")
@@ -475,7 +476,11 @@ class AppealViewSet(
         # Signing and withdrawing are rate limited per user; reading one's signature is not.
         if self.action == "signature" and self.request.method != "GET":
             self.throttle_scope = "sign"
-            return [WindowThrottle()]  # one cache round trip on the co-sign hot path
+            # One cache round trip on the co-sign hot path: the count, and the bump of what a
+            # new signature changes (appeals/actions/signing.py `Ahead`).
+            if self.request.method == "POST":
+                self._ahead = signing.ahead_of_signing(parse_id(self.kwargs.get("pk")))
+            return [WindowThrottle(bumping=self._ahead.scopes if self._ahead else ())]
         return super().get_throttles()
 
     # --- CRUD -----------------------------------------------------------------------------
@@ -607,7 +612,7 @@ class AppealViewSet(
             # email in its one statement, so neither the round nor the standing is read first.
             # A refusal then answers as those reads would have: 404 for a round the caller may
             # not see, 403 for one they may see but not sign.
-            data = self._input(SignSerializer)
+            data = SignSerializer.plain(request.data) or self._input(SignSerializer)
             round_id = parse_id(pk)
             if round_id is None:
                 raise Http404
@@ -617,6 +622,7 @@ class AppealViewSet(
                     actor=request.user,
                     consent_to_name=data["consent_to_name"],
                     consent_to_store_id=data["consent_to_store_id"],
+                    ahead=self._ahead,
                 )
             except ActionRefused as exc:
                 self.get_object()

@@ -53,3 +53,20 @@ class SignSerializer(serializers.Serializer):
         default=False,
         help_text=_("Also give the platform my store ID in the signer list (only with my name)."),
     )
+
+    @classmethod
+    def plain(cls, data: object) -> dict | None:
+        """The validated data of a plain JSON body (no other field; each given as true or
+        false, the name's also as null), read without building the serializer: on the co-sign
+        hot path that took a tenth of the request. None for anything else, which the serializer
+        then validates, with its field errors."""
+        if type(data) is not dict or not data.keys() <= _SIGN_FIELDS:
+            return None
+        name = data.get("consent_to_name")
+        store_id = data.get("consent_to_store_id", False)
+        if (name is not None and type(name) is not bool) or type(store_id) is not bool:
+            return None
+        return {"consent_to_name": name, "consent_to_store_id": store_id}
+
+
+_SIGN_FIELDS = frozenset(SignSerializer._declared_fields)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from coalition.cache import bump
+from coalition.cache import bump, scopes_changed
 from coalition.models import AuditEvent, Grievance
 
 # Changes that no list, total or public grievance answer shows: they make only their own
@@ -36,3 +36,8 @@ def recorded(grievance_id: int | None, verb: str) -> None:
     calls it; an action that writes its event in its own statement (the co-sign on PostgreSQL,
     appeals/actions/signing.py) calls it after that statement."""
     bump(grievance_id, lists=verb not in NOT_LISTED)
+
+
+def scopes_recorded(grievance_id: int | None, verb: str) -> list[str]:
+    """The cache scopes `recorded` bumps for such an event."""
+    return scopes_changed(grievance_id, lists=verb not in NOT_LISTED)

@@ -1,11 +1,14 @@
-"""The co-sign throttle counts in one round trip to the shared cache."""
+"""The co-sign throttle counts in one round trip to the shared cache, and the cache bump of what
+the signature changes rides along in that round trip."""
 
 from __future__ import annotations
 
 import pytest
 import redis
 
-from coalition.api import window_throttle
+from coalition import cache as public_cache
+from coalition.api.window_throttle import WindowThrottle
+from coalition.cache import grievance_scope
 from tests.conftest import shared_redis_cache
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -14,31 +17,72 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 @pytest.fixture
 def redis_cache(monkeypatch):
     with shared_redis_cache(REDIS_URL, "throttle-test") as shared:
-        monkeypatch.setattr(window_throttle, "cache", shared)
+        monkeypatch.setattr(public_cache, "cache", shared)
         yield shared
 
 
-def test_a_request_is_counted_in_one_round_trip_on_redis(redis_cache, monkeypatch):
-    trips = []
+@pytest.fixture
+def trips(monkeypatch) -> list[str]:
+    """Every round trip to Redis: a pipeline, or one command on its own."""
+    seen: list[str] = []
     real_execute = redis.client.Pipeline.execute
     real_command = redis.Redis.execute_command
 
     def pipeline_execute(self, *args, **kwargs):
-        trips.append("pipeline")
+        seen.append("pipeline")
         return real_execute(self, *args, **kwargs)
 
     def command(self, *args, **kwargs):
-        trips.append(args[0])
+        seen.append(args[0])
         return real_command(self, *args, **kwargs)
 
     monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline_execute)
     monkeypatch.setattr(redis.Redis, "execute_command", command)
-    counts = [window_throttle.count_request("sign:1:w7", 3600) for _ in range(3)]
+    return seen
+
+
+def version(scope: str) -> str | None:
+    return public_cache.cache.get(public_cache._version_key(scope))
+
+
+def test_a_request_is_counted_in_one_round_trip_on_redis(redis_cache, trips):
+    counts = [public_cache.count("sign:1:w7", 3600) for _ in range(3)]
     assert counts == [1, 2, 3]
     assert trips == ["pipeline"] * 3
     name = redis_cache.make_and_validate_key("sign:1:w7")
     assert 0 < redis_cache._cache.get_client(name).ttl(name) <= 3600
 
 
-def test_a_count_without_redis_adds_up_too():
-    assert [window_throttle.count_request("sign:2:w1", 60) for _ in range(2)] == [1, 2]
+def test_the_bump_rides_in_the_same_round_trip(redis_cache, trips):
+    before = version(grievance_scope(5))
+    trips.clear()
+    assert public_cache.count("sign:3:w1", 60, bumping=[grievance_scope(5)]) == 1
+    assert trips == ["pipeline"]
+    after = version(grievance_scope(5))
+    assert after is not None and after != before
+    name = redis_cache.make_and_validate_key(public_cache._version_key(grievance_scope(5)))
+    assert redis_cache._cache.get_client(name).ttl(name) == -1  # versions never expire
+    assert version(grievance_scope(6)) is None  # only the scope asked for
+
+
+def test_a_bump_on_its_own_is_one_command(redis_cache, trips):
+    public_cache.bump(9, lists=True)
+    assert trips == ["MSET"]
+    assert version(grievance_scope(9)) and version(public_cache.LISTS)
+
+
+def test_the_throttle_bumps_even_when_its_scope_has_no_rate(redis_cache, rf):
+    class View:
+        throttle_scope = None
+
+    throttle = WindowThrottle(bumping=[grievance_scope(11)])
+    assert throttle.allow_request(rf.post("/"), View())
+    assert version(grievance_scope(11)) is not None
+
+
+def test_a_count_without_redis_adds_up_and_bumps_too():
+    before = version(grievance_scope(12))
+    assert [
+        public_cache.count("sign:2:w1", 60, bumping=[grievance_scope(12)]) for _ in range(2)
+    ] == [1, 2]
+    assert version(grievance_scope(12)) not in (None, before)

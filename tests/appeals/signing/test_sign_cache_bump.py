@@ -1,0 +1,118 @@
+"""A co-sign bumps what the signature changes in its throttle's round trip to the shared cache,
+ahead of its statement, and the cached public page still shows the signature right after it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import redis
+import time_machine
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from appeals.actions import signing
+from appeals.models import Appeal
+from coalition import cache as public_cache
+from coalition.cache import grievance_scope
+from tests.appeals.builders import add_members, make_round
+from tests.conftest import shared_redis_cache
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_cache(monkeypatch):
+    with shared_redis_cache("redis://127.0.0.1:6379/13", "cosign-bump-test") as shared:
+        monkeypatch.setattr(public_cache, "cache", shared)
+        monkeypatch.setattr(signing, "_GRIEVANCE_OF", {})  # as in a fresh worker
+        yield shared
+
+
+@pytest.fixture
+def trips(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real_execute, real_command = redis.client.Pipeline.execute, redis.Redis.execute_command
+
+    def pipeline_execute(self, *args, **kwargs):
+        seen.append("pipeline")
+        return real_execute(self, *args, **kwargs)
+
+    def command(self, *args, **kwargs):
+        seen.append(args[0])
+        return real_command(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline_execute)
+    monkeypatch.setattr(redis.Redis, "execute_command", command)
+    return seen
+
+
+def cosign(appeal, membership) -> int:
+    token, _ = Token.objects.get_or_create(user=membership.seller.user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    url = f"/api/v1/appeals/{appeal.pk}/signature/"
+    return client.post(url, {"consent_to_name": True}, format="json").status_code
+
+
+def version(grievance) -> str:
+    return public_cache.cache.get(public_cache._version_key(grievance_scope(grievance.pk)))
+
+
+def signatures_shown(client, grievance) -> int:
+    """The co-signatures in the public timeline of the grievance page (anonymous visitors see
+    no round before it is sent, but they see the timeline)."""
+    page = client.get(f"/grievances/{grievance.pk}/").content.decode()
+    return page.count("co-signed an appeal round")
+
+
+def test_once_the_round_is_known_a_cosign_makes_one_round_trip_to_the_cache(
+    postgres, redis_cache, trips, grievance
+):
+    appeal = make_round(grievance, Appeal.State.SIGNING)
+    first, second = add_members(grievance, 2)
+    assert cosign(appeal, first) == 201  # this process learns the round's grievance
+    before = version(grievance)
+    trips.clear()
+    assert cosign(appeal, second) == 201
+    assert trips == ["pipeline"]  # the throttle's count and the bump, nothing after
+    assert version(grievance) != before
+    assert cosign(appeal, second) == 200  # a repeat: bumped ahead too, for nothing
+    assert signing.ahead_of_signing(appeal.pk).grievance_id == grievance.pk
+
+
+def test_the_cached_page_shows_each_signature_right_after_it(
+    postgres, redis_cache, trips, grievance
+):
+    appeal = make_round(grievance, Appeal.State.SIGNING)
+    members = add_members(grievance, 3)
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert signatures_shown(anonymous, grievance) == 0
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        for n, member in enumerate(members, start=1):
+            assert cosign(appeal, member) == 201
+            assert signatures_shown(anonymous, grievance) == n  # built while unsettled
+            clock.shift(timedelta(seconds=public_cache.SETTLE_SECONDS + 1))
+            assert signatures_shown(anonymous, grievance) == n  # built and kept
+            trips.clear()
+            assert signatures_shown(anonymous, grievance) == n
+            assert trips == ["MGET"]  # served from the cache
+
+
+def test_a_cosign_slower_than_half_the_settle_time_bumps_again_after(
+    postgres, redis_cache, trips, grievance, monkeypatch
+):
+    appeal = make_round(grievance, Appeal.State.SIGNING)
+    first, second = add_members(grievance, 2)
+    assert cosign(appeal, first) == 201
+    real = signing.sign_in_one_statement
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        monkeypatch.setattr(
+            signing,
+            "sign_in_one_statement",
+            lambda *a, **k: (clock.shift(timedelta(seconds=3)), real(*a, **k))[1],  # 3 s > 5 s / 2
+        )
+        trips.clear()
+        assert cosign(appeal, second) == 201
+    assert trips == ["pipeline", "MSET"]  # ahead, and again after the slow statement
