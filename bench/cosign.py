@@ -6,7 +6,9 @@ Creates a fresh PostgreSQL database (BENCH_COSIGN_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/coalition_bench_cosign, dropped and recreated each run),
 migrates it and seeds one grievance whose round 1 is open for signing (drafted and opened by its
 organiser through appeals.actions) and --members members (default 5,000), inserted in bulk, each
-with a verified email address and an API token. Starts gunicorn with 2 workers on a free loopback
+with a verified email address and an API token; and, so that the signature table is that of a
+site in use, an earlier coalition of --history of them (default 5,000) whose round they all
+signed. Starts gunicorn with 2 workers on a free loopback
 port with production settings (bench/settings.py: plain http, the "sign" throttle raised, Redis
 as the shared cache, and a bare view at /bench/bare/), then, one after the other:
 
@@ -78,13 +80,15 @@ FIRST, REPEAT, CONCURRENT = "first", "repeat", "concurrent"
 class Seeded:
     appeal_id: int
     tokens: list[str]  # one per member, in the order they were created
+    history: int  # signatures of the earlier coalition's round
     seconds: float
 
 
-def seed(members: int, rng: random.Random) -> Seeded:
+def seed(members: int, rng: random.Random, history: int) -> Seeded:
     """One grievance with its organiser and `members` active members, verified by the organiser
     (only verified members' signatures count, appeals.models.rounds), every one with a verified email address and a token; round 1 drafted
-    and opened for signing by the organiser through the actions, as the site would."""
+    and opened for signing by the organiser through the actions, as the site would; and the
+    first `history` of them in an earlier coalition (seed_history)."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
@@ -145,8 +149,45 @@ def seed(members: int, rng: random.Random) -> Seeded:
         )  # fmt: skip
         appeal = drafting.draft_round(grievance, actor=organiser, signature_goal=members)
         appeal = signing.open_signing(appeal, actor=organiser, deadline=now + timedelta(days=14))
+        earlier = seed_history(organiser, sellers[:history], now)
     analyze()
-    return Seeded(appeal.pk, [t.key for t in tokens], time.monotonic() - started)
+    return Seeded(appeal.pk, [t.key for t in tokens], earlier, time.monotonic() - started)
+
+
+def seed_history(organiser, sellers: list, now) -> int:
+    """An earlier coalition of `sellers` on the same platform whose round 1 every one of them
+    signed, closed for signing by the organiser: the site in use, whose signature table the
+    planner knows is not empty (after an ANALYZE of an empty table, PostgreSQL would keep a
+    connection's plan of the co-sign statement that scans the whole table, until autovacuum's
+    next ANALYZE). Returns the signatures it holds."""
+    from appeals.actions import drafting, signing
+    from appeals.models import Signature
+    from coalition.actions.grievances import create_grievance
+    from coalition.models import Membership, Platform
+
+    if not sellers:
+        return 0
+    grievance = create_grievance(
+        actor=organiser,
+        platform=Platform.objects.order_by("pk").first(),
+        category="account_linking",
+        title="Stores suspended in the spring sweep",
+        summary="Our stores were suspended in March without a stated reason.",
+        demands="Reinstate the stores and state the reasons.",
+    )
+    memberships = Membership.objects.bulk_create(
+        [Membership(grievance=grievance, seller=s, state=Membership.State.VERIFIED, verified_at=now)
+         for s in sellers],
+        batch_size=BATCH,
+    )  # fmt: skip
+    appeal = drafting.draft_round(grievance, actor=organiser, signature_goal=len(sellers))
+    appeal = signing.open_signing(appeal, actor=organiser, deadline=now + timedelta(days=14))
+    Signature.objects.bulk_create(
+        [Signature(appeal=appeal, membership=m, consent_to_name=True) for m in memberships],
+        batch_size=BATCH,
+    )
+    signing.close_signing(appeal, actor=organiser)
+    return len(memberships)
 
 
 # --- the schedule of co-signs ------------------------------------------------------------------
@@ -292,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=5_000)
     parser.add_argument("--requests", type=int, default=2_500, help="measured co-sign requests")
     parser.add_argument(
+        "--history", type=int, default=5_000,
+        help="members of an earlier coalition whose round they all signed (0: none)",
+    )  # fmt: skip
+    parser.add_argument(
         "--warmup-requests", type=int, default=200, help="co-signs before measuring"
     )
     parser.add_argument(
@@ -317,10 +362,11 @@ def main(argv: list[str] | None = None) -> int:
         with fresh_database(args.database_url) as database_url:
             env = bench_env(database_url)
             setup_django(env)
-            seeded = seed(args.members, rng)
+            seeded = seed(args.members, rng, min(args.history, args.members))
             print(
                 f"bench/cosign: seeded 1 grievance with round 1 open for signing and {args.members:,} members "
-                f"(verified emails, API tokens) in {seeded.seconds:.1f} s"
+                f"(verified emails, API tokens), and an earlier coalition of {seeded.history:,} of them "
+                f"whose round holds {seeded.history:,} signatures, in {seeded.seconds:.1f} s"
             )
             order = rng.sample(range(args.members), args.members)
             warm_schedule = plan(order[: distinct[0]], args.warmup_requests, rng)
@@ -339,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as exc:
         print(f"bench/cosign failed: {exc}", file=sys.stderr)
         return 1
-    return report(run, counts, args, load_before)
+    return report(run, counts, args, load_before, seeded.history)
 
 
 @dataclass
@@ -387,7 +433,7 @@ def measure(server: Server, path: str, seeded: Seeded, warm_schedule, schedule, 
                batch.stopped_early, first_last)  # fmt: skip
 
 
-def report(run: Run, counts: dict[str, int], args, load_before) -> int:
+def report(run: Run, counts: dict[str, int], args, load_before, seeded_history: int) -> int:
     load_after = os.getloadavg()
     c = run.checked
     print_table([run.bare, run.cosign], run.bare)
@@ -427,7 +473,8 @@ def report(run: Run, counts: dict[str, int], args, load_before) -> int:
     write_json(
         "cosign",
         {
-            "members": args.members, "concurrency": args.concurrency, "workers": args.workers,
+            "members": args.members, "history_signatures": seeded_history,
+            "concurrency": args.concurrency, "workers": args.workers,
             "warmup_requests": args.warmup_requests, "requests": args.requests,
             "results": [run.bare.as_dict(), run.cosign.as_dict()],
             "bare_halves_rps": [round(x, 1) for x in run.bare_halves],
