@@ -11,11 +11,18 @@ poolers). The settings instead give psycopg a threshold no query reaches
 (config/settings/base.py), so nothing else is prepared, and an explicit prepare=True — only
 here — is honoured. A pooler in transaction mode must support prepared statements (README,
 Deploying). The module is a bottom layer: it imports nothing of the project.
+
+`fetch_one()` runs such a statement and returns its row, keeping what CONN_HEALTH_CHECKS
+promises: Django checks a kept connection with `SELECT 1` before a request's first query, a
+round trip the hot paths do not pay. When a request's first statement instead finds the
+connection dead (the database restarted since the last request), it is run once more on a
+fresh connection, which is what the check would have given. Only outside a transaction, and
+only for that first statement, so nothing already done in the request is lost or repeated.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper
 
@@ -46,3 +53,28 @@ def prepared_cursor():
     if connection.queries_logged:
         return _LoggedPrepared(raw, connection)
     return connection.make_cursor(raw)
+
+
+def fetch_one(sql: str, params) -> tuple | None:
+    """Run one statement through `prepared_cursor()` and return its first row (see above)."""
+    fresh_request = (
+        connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+        and connection.connection is not None
+    )
+    try:
+        row = _fetch_one(sql, params)
+    except OperationalError:
+        if not fresh_request or connection.is_usable():
+            raise
+        connection.close()
+        row = _fetch_one(sql, params)
+    connection.health_check_done = True
+    return row
+
+
+def _fetch_one(sql: str, params) -> tuple | None:
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()

@@ -26,7 +26,7 @@ from coalition import cache as shared_cache
 from coalition.actions.timeline import recorded, scopes_recorded
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Membership, Seller
-from coalition.sql import prepared_cursor
+from coalition.sql import fetch_one
 
 S = Appeal.State
 SIGNED = "round.signed"  # the timeline verb
@@ -319,9 +319,10 @@ def sign_in_one_statement(
         "reason": schedule.signed_meanwhile(),
         "moot": list(schedule.MOOT_ONCE_SIGNED),
     }
-    with prepared_cursor() as cursor:  # planned once per connection (coalition/sql.py)
-        cursor.execute(_sign_sql(), params)
-        grievance_id, number, membership_id, state, is_open, email_ok, *row = cursor.fetchone()
+    # Planned once per connection (coalition/sql.py).
+    grievance_id, number, membership_id, state, is_open, email_ok, *row = fetch_one(
+        _sign_sql(), params
+    )
     if grievance_id is not None:
         if len(_GRIEVANCE_OF) >= _REMEMBERED:
             _GRIEVANCE_OF.clear()

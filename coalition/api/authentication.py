@@ -18,7 +18,7 @@ from django.db import connection
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
-from coalition.sql import prepared_cursor
+from coalition.sql import fetch_one
 
 
 @cache
@@ -39,9 +39,7 @@ def _lookup() -> tuple[str, list[str]]:
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key: str):
         sql, names = _lookup()
-        with prepared_cursor() as cursor:  # planned once per connection (coalition/sql.py)
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
+        row = fetch_one(sql, [key])  # planned once per connection (coalition/sql.py)
         user = None if row is None else get_user_model().from_db(connection.alias, names, row[1:])
         if user is None or not user.is_active:
             return super().authenticate_credentials(key)  # refuses, with DRF's message

@@ -3,8 +3,9 @@ what DRF's would."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -44,3 +45,25 @@ def test_the_token_of_an_inactive_user_is_refused():
     response = me(token.key)
     assert response.status_code == 403  # DRF answers 403, not 401, when session auth comes first
     assert response.json()["detail"] == "User inactive or deleted."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_database_dropped_the_connection_the_next_token_request_still_works(postgres):
+    """Django's CONN_HEALTH_CHECKS would find the dead connection before the request's first
+    query; the token's prepared statement, the first on the co-sign path, does the same by
+    running once more on a fresh connection (coalition/sql.py `fetch_one`)."""
+    seller = SellerFactory()
+    token = Token.objects.create(user=seller.user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    old = connection.connection.info.backend_pid
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
+    ) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", [old]).fetchone()[0]
+    # What a served request starts with; Django's test client leaves it out.
+    close_old_connections()
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 200, response.content
+    assert connection.connection.info.backend_pid != old
