@@ -53,6 +53,7 @@ from bench._common import (
     Server,
     analyze,
     bench_env,
+    checkpoint,
     fresh_database,
     gunicorn,
     load,
@@ -151,6 +152,7 @@ def seed(members: int, rng: random.Random, history: int) -> Seeded:
         appeal = signing.open_signing(appeal, actor=organiser, deadline=now + timedelta(days=14))
         earlier = seed_history(organiser, sellers[:history], now)
     analyze()
+    checkpoint()
     return Seeded(appeal.pk, [t.key for t in tokens], earlier, time.monotonic() - started)
 
 

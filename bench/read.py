@@ -50,6 +50,7 @@ from bench._common import (
     Result,
     analyze,
     bench_env,
+    checkpoint,
     fresh_database,
     gunicorn,
     load,
@@ -337,7 +338,7 @@ def grow(rng: random.Random, seeded: Seeded) -> Seeded:
         )  # fmt: skip
     keep_counts(big.pk)
     analyze()
-    _checkpoint()
+    checkpoint()
     return Seeded(
         big.pk,
         LARGE_GRIEVANCES,
@@ -345,14 +346,6 @@ def grow(rng: random.Random, seeded: Seeded) -> Seeded:
         LARGE_SELLERS,
         time.monotonic() - started,
     )
-
-
-def _checkpoint() -> None:
-    """Write the bulk load back now, so PostgreSQL's checkpoint does not fall into the measurement."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("CHECKPOINT")
 
 
 # --- the platform scorecard and the member list (organisers at scale) ---------------------------
@@ -478,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             seeded = seed(random.Random(2026))
             keep_counts(seeded.big_grievance_id)
             organiser_pages = seed_organiser_pages(random.Random(2027), seeded.big_grievance_id)
-            _checkpoint()
+            checkpoint()
             print(
                 f"bench/read: seeded {seeded.grievances:,} grievances, {seeded.memberships:,} memberships, "
                 f"{seeded.sellers:,} sellers in {seeded.seconds:.1f} s"

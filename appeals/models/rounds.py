@@ -167,7 +167,11 @@ class Signature(models.Model):
     """A member co-signing one round. One row per member and round; withdrawing sets
     withdrawn_at and signing again clears it."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="signatures")
+    # No index of its own: the unique (appeal, membership) index starts with the round, so it
+    # serves every lookup by round, and each co-sign maintains one index fewer.
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="signatures", db_index=False
+    )
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="signatures")
     consent_to_name = models.BooleanField(_("name me in the signer list"), default=False)
     # Asked separately: the store ID lets the platform act on the store, and it is private.
