@@ -76,7 +76,7 @@ def test_once_the_round_is_known_a_cosign_makes_one_round_trip_to_the_cache(
     before = version(grievance)
     trips.clear()
     assert cosign(appeal, second) == 201
-    assert trips == ["pipeline"]  # the throttle's count and the bump, nothing after
+    assert trips == ["EVALSHA"]  # the throttle's count and the bump, nothing after
     assert version(grievance) != before
     assert cosign(appeal, second) == 200  # a repeat: bumped ahead too, for nothing
     assert signing.ahead_of_signing(appeal.pk).grievance_id == grievance.pk
@@ -115,4 +115,4 @@ def test_a_cosign_slower_than_half_the_settle_time_bumps_again_after(
         )
         trips.clear()
         assert cosign(appeal, second) == 201
-    assert trips == ["pipeline", "MSET"]  # ahead, and again after the slow statement
+    assert trips == ["EVALSHA", "MSET"]  # ahead, and again after the slow statement
