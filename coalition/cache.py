@@ -86,13 +86,14 @@ def scopes_changed(grievance_id: int | None, *, lists: bool = True) -> list[str]
 
 
 def count(key: str, timeout: int, *, bumping: Iterable[str] = ()) -> int:
-    """Add one to the counter `key` (kept `timeout` seconds after its last count) and return
-    the new count; bump the `bumping` scopes in the same round trip (one pipeline on Redis).
+    """Add one to the counter `key` (kept at least `timeout` seconds) and return the new
+    count; bump the `bumping` scopes in the same round trip (one command on Redis, a script:
+    config/redis_cache.py).
 
     The co-sign's throttle counts this way and bumps what the signature will change *ahead* of
     its statement, as every other action bumps inside its transaction, before the commit: the
     scope stays unsettled for SETTLE_SECONDS, so nothing read before the commit is kept
-    (appeals/actions/signing.py `sign`, `bumped`)."""
+    (appeals/actions/signing.py `Ahead`)."""
     versions = {_version_key(s): _new_version(True) for s in bumping}
     if hasattr(cache, "count"):  # config/redis_cache.py
         return cache.count(key, timeout, versions)

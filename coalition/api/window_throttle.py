@@ -2,9 +2,9 @@
 
 DRF's throttles keep a list of request times under the key: a read and a write per request,
 two round trips to the shared cache. This one counts requests in fixed windows of the rate's
-period: on Redis one pipelined INCR + EXPIRE (coalition/cache.py `count`), elsewhere add + incr. A fixed window lets a caller
-spend at most twice the rate across a window's edge, which is fine for a limit whose job is to
-stop floods, not to meter.
+period (coalition/cache.py `count`: one command on Redis, elsewhere add + incr). A fixed window
+lets a caller spend at most twice the rate across a window's edge, which is fine for a limit
+whose job is to stop floods, not to meter.
 """
 
 from __future__ import annotations
