@@ -58,6 +58,26 @@ def shared_redis_cache(url: str, prefix: str) -> Iterator:
             shared.clear()
 
 
+@pytest.fixture
+def redis_trips(monkeypatch) -> list[str]:
+    """Every round trip to Redis from now on: "pipeline", or the command sent on its own (a
+    script is one: EVALSHA)."""
+    seen: list[str] = []
+    real_execute, real_command = redis.client.Pipeline.execute, redis.Redis.execute_command
+
+    def pipeline_execute(self, *args, **kwargs):
+        seen.append("pipeline")
+        return real_execute(self, *args, **kwargs)
+
+    def command(self, *args, **kwargs):
+        seen.append(args[0])
+        return real_command(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline_execute)
+    monkeypatch.setattr(redis.Redis, "execute_command", command)
+    return seen
+
+
 def use_private_storage(settings, tmp_path: Path) -> Path:
     """Default storage on a fresh private folder; returns its path.
 

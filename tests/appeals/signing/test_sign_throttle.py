@@ -4,7 +4,6 @@ the signature changes rides along in that command."""
 from __future__ import annotations
 
 import pytest
-import redis
 
 from coalition import cache as public_cache
 from coalition.api.window_throttle import WindowThrottle
@@ -21,46 +20,26 @@ def redis_cache(monkeypatch):
         yield shared
 
 
-@pytest.fixture
-def trips(monkeypatch) -> list[str]:
-    """Every round trip to Redis: a pipeline, or one command on its own (a script is one)."""
-    seen: list[str] = []
-    real_execute = redis.client.Pipeline.execute
-    real_command = redis.Redis.execute_command
-
-    def pipeline_execute(self, *args, **kwargs):
-        seen.append("pipeline")
-        return real_execute(self, *args, **kwargs)
-
-    def command(self, *args, **kwargs):
-        seen.append(args[0])
-        return real_command(self, *args, **kwargs)
-
-    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline_execute)
-    monkeypatch.setattr(redis.Redis, "execute_command", command)
-    return seen
-
-
 def version(scope: str) -> str | None:
     return public_cache.cache.get(public_cache._version_key(scope))
 
 
-def test_a_request_is_counted_in_one_command_on_redis(redis_cache, trips):
+def test_a_request_is_counted_in_one_command_on_redis(redis_cache, redis_trips):
     assert public_cache.count("sign:1:w7", 3600) == 1  # may load the script first
-    trips.clear()
+    redis_trips.clear()
     counts = [public_cache.count("sign:1:w7", 3600) for _ in range(2)]
     assert counts == [2, 3]
-    assert trips == ["EVALSHA"] * 2
+    assert redis_trips == ["EVALSHA"] * 2
     name = redis_cache.make_and_validate_key("sign:1:w7")
     assert 0 < redis_cache._cache.get_client(name).ttl(name) <= 3600
 
 
-def test_the_bump_rides_in_the_same_command(redis_cache, trips):
+def test_the_bump_rides_in_the_same_command(redis_cache, redis_trips):
     public_cache.count("sign:3:w0", 60)  # the script is loaded
     before = version(grievance_scope(5))
-    trips.clear()
+    redis_trips.clear()
     assert public_cache.count("sign:3:w1", 60, bumping=[grievance_scope(5)]) == 1
-    assert trips == ["EVALSHA"]
+    assert redis_trips == ["EVALSHA"]
     after = version(grievance_scope(5))
     assert after is not None and after != before
     name = redis_cache.make_and_validate_key(public_cache._version_key(grievance_scope(5)))
@@ -68,9 +47,9 @@ def test_the_bump_rides_in_the_same_command(redis_cache, trips):
     assert version(grievance_scope(6)) is None  # only the scope asked for
 
 
-def test_a_bump_on_its_own_is_one_command(redis_cache, trips):
+def test_a_bump_on_its_own_is_one_command(redis_cache, redis_trips):
     public_cache.bump(9, lists=True)
-    assert trips == ["MSET"]
+    assert redis_trips == ["MSET"]
     assert version(grievance_scope(9)) and version(public_cache.LISTS)
 
 
