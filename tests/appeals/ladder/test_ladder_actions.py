@@ -9,6 +9,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.urls import reverse
@@ -19,12 +20,20 @@ from appeals.dispatch.service import dispatch_due
 from appeals.models import Appeal, Climb, FollowUp, Notification
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Grievance, Membership, Platform
-from tests.appeals.builders import make_round
+from tests.appeals.builders import MONDAY, make_round
 from tests.factories import MembershipFactory, SellerFactory
 from tests.files import text
 
 pytestmark = pytest.mark.django_db
 S = Appeal.State
+
+
+@pytest.fixture(autouse=True)
+def _daytime():
+    """Every test here runs from a Monday at 18:00 UTC, daytime for the members (UTC) and the
+    platform (Luxembourg), so no member's email is held till morning (docs/outbox.md)."""
+    with time_machine.travel(MONDAY, tick=True):
+        yield
 
 
 @pytest.fixture
