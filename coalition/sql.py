@@ -18,6 +18,9 @@ round trip the hot paths do not pay. When a request's first statement instead fi
 connection dead (the database restarted since the last request), it is run once more on a
 fresh connection, which is what the check would have given. Only outside a transaction, and
 only for that first statement, so nothing already done in the request is lost or repeated.
+
+`StatementActor` is who acts when the statement itself is to find the acting user (the
+co-sign's API token, coalition/api/authentication.py `Bearer`): one round trip instead of two.
 """
 
 from __future__ import annotations
@@ -25,6 +28,20 @@ from __future__ import annotations
 from django.db import OperationalError, connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper
+
+
+class StatementActor:
+    """An actor whose user a hand-written statement looks up itself, in the same round trip
+    as its work. `user_sql()` gives a SELECT of the user's id (a row only for a credential that
+    is good) and its parameters; `user()` looks the user up on its own, refusing the
+    credential in the words it would otherwise have been refused in, for when the statement
+    found no row."""
+
+    def user_sql(self) -> tuple[str, dict[str, object]]:
+        raise NotImplementedError
+
+    def user(self):
+        raise NotImplementedError
 
 
 class PreparedCursor(ServerBindingCursor):

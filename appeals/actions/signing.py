@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,7 @@ from coalition import cache as shared_cache
 from coalition.actions.timeline import recorded, scopes_recorded
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Membership, Seller
-from coalition.sql import fetch_one
+from coalition.sql import StatementActor, fetch_one
 
 S = Appeal.State
 SIGNED = "round.signed"  # the timeline verb
@@ -128,8 +129,9 @@ def sign(
     requests, and the loser returns the winner's row.
 
     On PostgreSQL all of it (checks, signature, timeline event, withdrawal of a waiting
-    reminder) is one statement, atomic on its own (see _SIGN). The public answers a new
-    signature changes go stale after it, unless `ahead` says they were bumped just before.
+    reminder) is one statement, atomic on its own (see _SIGN); `actor` may then be a
+    `StatementActor` (coalition/sql.py), whose user the statement finds too. The public answers
+    a new signature changes go stale after it, unless `ahead` says they were bumped just before.
     """
     if connection.vendor == "postgresql":
         signature = sign_in_one_statement(
@@ -142,6 +144,8 @@ def sign(
         if signature.newly_signed and not (ahead and ahead.covers(grievance_id)):
             recorded(grievance_id, SIGNED)
         return signature
+    if isinstance(actor, StatementActor):
+        actor = actor.user()
     if isinstance(appeal, int):
         appeal = Appeal.objects.select_related("grievance").filter(pk=appeal).first()
         if appeal is None:  # refused as on PostgreSQL, where no round means no membership
@@ -219,8 +223,37 @@ def _email_unverified() -> ActionRefused:
 
 
 @cache
-def _sign_sql() -> str:
-    return _SIGN.format(**_tables())
+def _sign_sql(actor_sql: str | None) -> str:
+    """The co-sign statement: for a user, or (`actor_sql`) for a `StatementActor`, whose user
+    it finds itself."""
+    return _SIGN.format(
+        user_cte=f"u AS ({actor_sql}), " if actor_sql else "",
+        user="(SELECT id FROM u)" if actor_sql else "%(user)s::bigint",
+        **_tables(),
+        **{name: _literal(value) for name, value in _constants().items()},
+    )
+
+
+def _constants() -> dict[str, object]:
+    """What every co-sign statement compares with or writes alike, written into it as literals:
+    fewer values to send and convert on each call."""
+    return {
+        "withdrawn": Membership.State.WITHDRAWN,
+        "signing": S.SIGNING,
+        "verb": SIGNED,
+        "subject": SUBJECT_PREFIX,
+        "suppressed": Notification.State.SUPPRESSED,
+        "pending": Notification.State.PENDING,
+        "moot": "{" + ",".join(schedule.MOOT_ONCE_SIGNED) + "}",
+    }
+
+
+def _literal(value: object) -> str:
+    """A string constant of the code (a state, a verb) as an SQL literal; never user input."""
+    text = str(value)
+    if not re.fullmatch(r"[A-Za-z0-9_.:{},]*", text):
+        raise ValueError(f"not a plain constant: {text!r}")
+    return f"'{text}'"
 
 
 def _tables() -> dict[str, str]:
@@ -254,42 +287,42 @@ def _tables() -> dict[str, str]:
 # concurrent request inserted the row first (ours waited on it, then found it): that one is
 # read afterwards.
 _SIGN = """
-WITH r AS (
+WITH {user_cte}r AS (
     SELECT id, grievance_id, number, state FROM {appeal} WHERE id = %(appeal)s
 ), m AS (
     SELECT mem.id, mem.consent_to_name, mem.state FROM {membership} mem JOIN {seller} sel ON sel.id = mem.seller_id
-    WHERE mem.grievance_id = (SELECT grievance_id FROM r) AND sel.user_id = %(user)s AND mem.state <> %(withdrawn)s
+    WHERE mem.grievance_id = (SELECT grievance_id FROM r) AND sel.user_id = {user} AND mem.state <> {withdrawn}
 ), e AS (
-    SELECT EXISTS (SELECT 1 FROM {email} WHERE user_id = %(user)s AND verified) AS ok
+    SELECT EXISTS (SELECT 1 FROM {email} WHERE user_id = {user} AND verified) AS ok
 ), cur AS (
     SELECT x.id, x.signed_at, x.consent_to_name, x.consent_to_store_id FROM {signature} x
     WHERE x.appeal_id = %(appeal)s AND x.membership_id = (SELECT id FROM m) AND x.withdrawn_at IS NULL
 ), a AS (
-    SELECT id FROM {appeal} WHERE id = %(appeal)s AND state = %(signing)s FOR KEY SHARE
+    SELECT id FROM {appeal} WHERE id = %(appeal)s AND state = {signing} FOR KEY SHARE
 ), s AS (
     INSERT INTO {signature} AS sig
         (appeal_id, membership_id, consent_to_name, consent_to_store_id, signed_at)
     SELECT a.id, m.id, COALESCE(%(consent)s::boolean, m.consent_to_name), %(store)s, %(now)s
     FROM a, m
     WHERE (SELECT ok FROM e) AND NOT EXISTS (SELECT 1 FROM cur)
-        AND (SELECT state FROM r) = %(signing)s
+        AND (SELECT state FROM r) = {signing}
     ON CONFLICT (appeal_id, membership_id) DO UPDATE SET withdrawn_at = NULL,
         consent_to_name = EXCLUDED.consent_to_name, consent_to_store_id = EXCLUDED.consent_to_store_id
         WHERE sig.withdrawn_at IS NOT NULL
     RETURNING sig.id, sig.signed_at, sig.consent_to_name, sig.consent_to_store_id, sig.membership_id
 ), ev AS (
     INSERT INTO {event} (grievance_id, actor_id, verb, subject, data, created_at)
-    SELECT r.grievance_id, %(user)s, %(verb)s, %(subject)s::text || r.number::text,
+    SELECT r.grievance_id, {user}, {verb}, {subject} || r.number::text,
         jsonb_build_object('membership', s.membership_id), %(now)s
     FROM s, r
 ), w AS (
-    UPDATE {notification} SET state = %(suppressed)s, last_error = %(reason)s
-    WHERE appeal_id = %(appeal)s AND recipient_id = %(user)s AND kind = ANY(%(moot)s)
-        AND state = %(pending)s AND EXISTS (SELECT 1 FROM s)
+    UPDATE {notification} SET state = {suppressed}, last_error = %(reason)s
+    WHERE appeal_id = %(appeal)s AND recipient_id = {user} AND kind = ANY({moot}::text[])
+        AND state = {pending} AND EXISTS (SELECT 1 FROM s)
 )
-SELECT (SELECT grievance_id FROM r), (SELECT number FROM r),
+SELECT {user}, (SELECT grievance_id FROM r), (SELECT number FROM r),
     (SELECT id FROM m), (SELECT state FROM m),
-    CASE WHEN (SELECT state FROM r) IS DISTINCT FROM %(signing)s THEN false
+    CASE WHEN (SELECT state FROM r) IS DISTINCT FROM {signing} THEN false
          WHEN EXISTS (SELECT 1 FROM cur) THEN true
          ELSE EXISTS (SELECT 1 FROM a) END,
     (SELECT ok FROM e),
@@ -302,27 +335,33 @@ FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN cur ON true
 def sign_in_one_statement(
     appeal_id: int, actor, *, consent_to_name: bool | None, consent_to_store_id: bool
 ) -> Signature:
-    """`sign` on PostgreSQL: one round trip in the usual case (see _SIGN)."""
-    now = timezone.now()
+    """`sign` on PostgreSQL: one round trip in the usual case (see _SIGN). For a
+    `StatementActor` (the co-sign's API token) the statement finds the user too; when it finds
+    none, the actor is looked up on its own, which refuses it or (a token made meanwhile) signs
+    for the user it finds."""
     params = {
-        "user": actor.pk,
-        "withdrawn": Membership.State.WITHDRAWN,
         "appeal": appeal_id,
-        "signing": S.SIGNING,
         "consent": consent_to_name if consent_to_name is None else bool(consent_to_name),
         "store": bool(consent_to_store_id),
-        "now": now,
-        "verb": SIGNED,
-        "subject": SUBJECT_PREFIX,
-        "suppressed": Notification.State.SUPPRESSED,
-        "pending": Notification.State.PENDING,
+        "now": timezone.now(),
         "reason": schedule.signed_meanwhile(),
-        "moot": list(schedule.MOOT_ONCE_SIGNED),
     }
+    if isinstance(actor, StatementActor):
+        actor_sql, actor_params = actor.user_sql()
+        params.update(actor_params)
+    else:
+        actor_sql, params["user"] = None, actor.pk
     # Planned once per connection (coalition/sql.py).
-    grievance_id, number, membership_id, state, is_open, email_ok, *row = fetch_one(
-        _sign_sql(), params
+    user_id, grievance_id, number, membership_id, state, is_open, email_ok, *row = fetch_one(
+        _sign_sql(actor_sql), params
     )
+    if user_id is None:  # a StatementActor whose credential found no user
+        return sign_in_one_statement(
+            appeal_id,
+            actor.user(),
+            consent_to_name=consent_to_name,
+            consent_to_store_id=consent_to_store_id,
+        )
     if grievance_id is not None:
         if len(_GRIEVANCE_OF) >= _REMEMBERED:
             _GRIEVANCE_OF.clear()

@@ -53,6 +53,7 @@ from appeals.queries.rounds import (
 )
 from appeals.queries.totals import Totals
 from appeals.states import is_overdue, is_very_overdue
+from coalition.api.authentication import Bearer, bearer
 from coalition.api.figures import CellSerializer, cell_data
 from coalition.api.integers import query_id
 from coalition.api.window_throttle import WindowThrottle
@@ -472,6 +473,16 @@ class AppealViewSet(
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def perform_authentication(self, request) -> None:
+        # The co-sign's token is checked by its one statement (coalition/api/authentication.py
+        # `Bearer`), not looked up first.
+        if self.action == "signature" and request.method == "POST":
+            caller = bearer(request)
+            if caller is not None:
+                request.user, request.auth = caller, None
+                return
+        super().perform_authentication(request)
+
     def get_throttles(self):
         # Signing and withdrawing are rate limited per user; reading one's signature is not.
         if self.action == "signature" and self.request.method != "GET":
@@ -625,6 +636,8 @@ class AppealViewSet(
                     ahead=self._ahead,
                 )
             except ActionRefused as exc:
+                if isinstance(request.user, Bearer):
+                    request.user = request.user.user()  # a real user to scope the round to
                 self.get_object()
                 if exc.code == "forbidden":
                     raise PermissionDenied(

@@ -4,13 +4,16 @@ DRF's throttles keep a list of request times under the key: a read and a write p
 two round trips to the shared cache. This one counts requests in fixed windows of the rate's
 period (coalition/cache.py `count`: one command on Redis, elsewhere add + incr). A fixed window
 lets a caller spend at most twice the rate across a window's edge, which is fine for a limit
-whose job is to stop floods, not to meter.
+whose job is to stop floods, not to meter. A co-sign's caller not yet looked up (a `Bearer`,
+coalition/api/authentication.py) is counted under a digest of its token, which belongs to one
+user; a request with an unknown token is counted too, then refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from coalition.api.authentication import Bearer
 from coalition.api.permissions import ScopedThrottle
 from coalition.cache import bump_scopes, count
 
@@ -47,6 +50,11 @@ class WindowThrottle(ScopedThrottle):
             return None
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return self.get_cache_key(request, view)
+
+    def get_cache_key(self, request, view) -> str:
+        if isinstance(request.user, Bearer):  # asking for its pk would look its token up
+            return self.cache_format % {"scope": self.scope, "ident": request.user.throttle_ident}
+        return super().get_cache_key(request, view)
 
     def wait(self) -> float | None:
         return max(0.0, self.window_ends - self.now)
