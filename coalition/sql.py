@@ -25,7 +25,7 @@ co-sign's API token, coalition/api/authentication.py `Bearer`): one round trip i
 
 from __future__ import annotations
 
-from django.db import OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper
 
@@ -74,24 +74,40 @@ def prepared_cursor():
 
 def fetch_one(sql: str, params) -> tuple | None:
     """Run one statement through `prepared_cursor()` and return its first row (see above)."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each `connection.x` looks the connection up
     fresh_request = (
-        connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
-        and connection.connection is not None
+        db.health_check_enabled
+        and not db.health_check_done
+        and not db.in_atomic_block
+        and db.connection is not None
     )
     try:
-        row = _fetch_one(sql, params)
+        row = _fetch_one(db, sql, params)
     except OperationalError:
-        if not fresh_request or connection.is_usable():
+        if not fresh_request or db.is_usable():
             raise
-        connection.close()
-        row = _fetch_one(sql, params)
-    connection.health_check_done = True
+        db.close()
+        row = _fetch_one(db, sql, params)
+    db.health_check_done = True
     return row
 
 
-def _fetch_one(sql: str, params) -> tuple | None:
-    with prepared_cursor() as cursor:
+def _fetch_one(db, sql: str, params) -> tuple | None:
+    if db.vendor != "postgresql" or db.queries_logged or db.execute_wrappers:
+        with prepared_cursor() as cursor:  # Django's wrappers: the query log, execute_wrapper
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    # Otherwise what those wrappers would do and nothing more, on a cursor kept for the
+    # connection: making a cursor and its wrappers cost as much as running the statement.
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    raw = db.connection
+    kept = getattr(db, "_coalition_kept_cursor", None)
+    if kept is None or kept[0] is not raw:
+        with db.wrap_database_errors:
+            kept = (raw, PreparedCursor(raw))
+        db._coalition_kept_cursor = kept
+    with db.wrap_database_errors:
+        cursor = kept[1]
         cursor.execute(sql, params)
         return cursor.fetchone()

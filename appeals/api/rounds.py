@@ -12,7 +12,6 @@ the grievance's members, organisers and staff.
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from rest_framework.viewsets import GenericViewSet
 from appeals.actions import drafting, member_cases, responses, signing, submitting
 from appeals.api.clocks import ClockSerializer
 from appeals.api.responses import ResponseCreateSerializer, ResponseSerializer
-from appeals.api.signatures import MySignatureSerializer, SignSerializer
+from appeals.api.signatures import MySignatureSerializer, SignSerializer, cosign, defer_token
 from appeals.api.submissions import (
     OutcomeSerializer,
     SubmissionLogSerializer,
@@ -53,11 +52,9 @@ from appeals.queries.rounds import (
 )
 from appeals.queries.totals import Totals
 from appeals.states import is_overdue, is_very_overdue
-from coalition.api.authentication import Bearer, bearer
 from coalition.api.figures import CellSerializer, cell_data
 from coalition.api.integers import query_id
 from coalition.api.window_throttle import WindowThrottle
-from coalition.errors import ActionRefused
 from coalition.queries.grievances import reachable_grievances
 from coalition.queries.sellers import is_staff
 from coalition.rules.integers import parse_id
@@ -474,14 +471,9 @@ class AppealViewSet(
         return serializer.validated_data
 
     def perform_authentication(self, request) -> None:
-        # The co-sign's token is checked by its one statement (coalition/api/authentication.py
-        # `Bearer`), not looked up first.
-        if self.action == "signature" and request.method == "POST":
-            caller = bearer(request)
-            if caller is not None:
-                request.user, request.auth = caller, None
-                return
-        super().perform_authentication(request)
+        # The co-sign's token is checked by its one statement, not looked up first.
+        if not (self.action == "signature" and request.method == "POST" and defer_token(request)):
+            super().perform_authentication(request)
 
     def get_throttles(self):
         # Signing and withdrawing are rate limited per user; reading one's signature is not.
@@ -619,35 +611,7 @@ class AppealViewSet(
     @action(detail=True, methods=["get", "post", "delete"])
     def signature(self, request, pk=None) -> Response:
         if request.method == "POST":
-            # The co-sign hot path: the action checks membership, the round's state and the
-            # email in its one statement, so neither the round nor the standing is read first.
-            # A refusal then answers as those reads would have: 404 for a round the caller may
-            # not see, 403 for one they may see but not sign.
-            data = SignSerializer.plain(request.data) or self._input(SignSerializer)
-            round_id = parse_id(pk)
-            if round_id is None:
-                raise Http404
-            try:
-                signature = signing.sign(
-                    round_id,
-                    actor=request.user,
-                    consent_to_name=data["consent_to_name"],
-                    consent_to_store_id=data["consent_to_store_id"],
-                    ahead=self._ahead,
-                )
-            except ActionRefused as exc:
-                if isinstance(request.user, Bearer):
-                    request.user = request.user.user()  # a real user to scope the round to
-                self.get_object()
-                if exc.code == "forbidden":
-                    raise PermissionDenied(
-                        _("Only members of this grievance can do this.")
-                    ) from exc
-                raise
-            code = status.HTTP_201_CREATED if signature.newly_signed else status.HTTP_200_OK
-            return Response(
-                MySignatureSerializer.build(signature, email_verified=True), status=code
-            )
+            return cosign(self, pk, self._ahead)
         appeal, _standing = self._member_round()
         if request.method == "DELETE":
             signing.withdraw_signature(appeal, actor=request.user)

@@ -1,12 +1,62 @@
-"""The caller's own signature on a round, as /api/v1/appeals/<id>/signature/ reads and writes it."""
+"""The caller's own signature on a round, as /api/v1/appeals/<id>/signature/ reads and writes
+it; and the co-sign itself (`cosign`), the API's hot path, which the round viewset
+(appeals/api/rounds.py) hands its POST."""
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
+from appeals.actions import signing
 from appeals.models import Signature
 from appeals.models.rounds import COUNTED_MEMBERSHIP_STATES
+from coalition.api.authentication import Bearer, bearer
+from coalition.errors import ActionRefused
+from coalition.rules.integers import parse_id
+
+
+def defer_token(request) -> bool:
+    """Leave the request's API token to the co-sign's statement (a `Bearer`,
+    coalition/api/authentication.py) when DRF would authenticate it by that token alone; False
+    when DRF is to authenticate the request as usual."""
+    caller = bearer(request)
+    if caller is None:
+        return False
+    request.user, request.auth = caller, None
+    return True
+
+
+def cosign(view, pk: str | None, ahead: signing.Ahead | None) -> Response:
+    """POST: co-sign the round `pk` for the caller. The action checks membership, the round's
+    state and the email (and the token) in its one statement, so neither the round nor the
+    standing is read first. A refusal then answers as those reads would have: 404 for a round
+    the caller may not see, 403 for one they may see but not sign."""
+    request = view.request
+    data = SignSerializer.plain(request.data) or view._input(SignSerializer)
+    round_id = parse_id(pk)
+    if round_id is None:
+        raise Http404
+    try:
+        signature = signing.sign(
+            round_id,
+            actor=request.user,
+            consent_to_name=data["consent_to_name"],
+            consent_to_store_id=data["consent_to_store_id"],
+            ahead=ahead,
+        )
+    except ActionRefused as exc:
+        if isinstance(request.user, Bearer):
+            request.user = request.user.user()  # a real user to scope the round to
+        view.get_object()
+        if exc.code == "forbidden":
+            raise PermissionDenied(gettext("Only members of this grievance can do this.")) from exc
+        raise
+    code = status.HTTP_201_CREATED if signature.newly_signed else status.HTTP_200_OK
+    return Response(MySignatureSerializer.build(signature, email_verified=True), status=code)
 
 
 class MySignatureSerializer(serializers.Serializer):

@@ -68,3 +68,10 @@ def test_a_count_without_redis_adds_up_and_bumps_too():
         public_cache.count("sign:2:w1", 60, bumping=[grievance_scope(12)]) for _ in range(2)
     ] == [1, 2]
     assert version(grievance_scope(12)) not in (None, before)
+
+
+def test_a_count_after_redis_lost_its_scripts_loads_the_script_again(redis_cache):
+    assert public_cache.count("sign:4:w1", 60) == 1
+    redis_cache._cache.get_client(None, write=True).script_flush()
+    assert public_cache.count("sign:4:w1", 60, bumping=[grievance_scope(13)]) == 2
+    assert version(grievance_scope(13)) is not None

@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import SellerFactory
+from appeals.models import Appeal, Signature
+from tests.appeals.builders import add_members, make_round
+from tests.factories import GrievanceFactory, SellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,28 @@ def test_after_the_database_dropped_the_connection_the_next_token_request_still_
     response = client.get("/api/v1/me/")
     assert response.status_code == 200, response.content
     assert connection.connection.info.backend_pid != old
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_database_dropped_the_connection_the_next_cosign_still_works(postgres):
+    """The co-sign's statement is the first of its request (the token is checked in it), so it
+    too runs once more on a fresh connection when the kept one died (coalition/sql.py)."""
+    grievance = GrievanceFactory()
+    appeal = make_round(grievance, Appeal.State.SIGNING)
+    first, second = add_members(grievance, 2)
+    clients = [
+        APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=m.seller.user).key}")
+        for m in (first, second)
+    ]
+    url = f"/api/v1/appeals/{appeal.pk}/signature/"
+    assert clients[0].post(url, {}, format="json").status_code == 201
+    old = connection.connection.info.backend_pid
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
+    ) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", [old]).fetchone()[0]
+    close_old_connections()
+    response = clients[1].post(url, {}, format="json")
+    assert response.status_code == 201, response.content
+    assert Signature.objects.filter(appeal=appeal).count() == 2
