@@ -71,7 +71,7 @@ class Bearer(StatementActor):
 
     @property
     def throttle_ident(self) -> str:
-        return "token:" + hashlib.sha256(self.key.encode()).hexdigest()[:32]
+        return token_ident(self.key)
 
     def user_sql(self) -> tuple[str, dict[str, object]]:
         return _user_id_sql(), {"bearer_token": self.key}
@@ -87,6 +87,12 @@ class Bearer(StatementActor):
         if name.startswith("__") or name == "_verified":
             raise AttributeError(name)
         return getattr(self.user(), name)
+
+
+def token_ident(key: str) -> str:
+    """Who a throttle counts a request authenticated by this token as (a digest: the key is a
+    password). A co-sign's `Bearer` and a withdrawal by the same token share their count."""
+    return "token:" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def bearer(request) -> Bearer | None:

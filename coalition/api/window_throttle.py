@@ -6,14 +6,17 @@ period (coalition/cache.py `count`: one command on Redis, elsewhere add + incr).
 lets a caller spend at most twice the rate across a window's edge, which is fine for a limit
 whose job is to stop floods, not to meter. A co-sign's caller not yet looked up (a `Bearer`,
 coalition/api/authentication.py) is counted under a digest of its token, which belongs to one
-user; a request with an unknown token is counted too, then refused.
+user, and so is any other request authenticated by a token (signing and withdrawing share one
+count); a request with an unknown token is counted too, then refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from coalition.api.authentication import Bearer
+from rest_framework.authtoken.models import Token
+
+from coalition.api.authentication import Bearer, token_ident
 from coalition.api.permissions import ScopedThrottle
 from coalition.cache import bump_scopes, count
 
@@ -53,8 +56,12 @@ class WindowThrottle(ScopedThrottle):
 
     def get_cache_key(self, request, view) -> str:
         if isinstance(request.user, Bearer):  # asking for its pk would look its token up
-            return self.cache_format % {"scope": self.scope, "ident": request.user.throttle_ident}
-        return super().get_cache_key(request, view)
+            ident = request.user.throttle_ident
+        elif isinstance(request.auth, Token):  # counted as its Bearer would be
+            ident = token_ident(request.auth.key)
+        else:
+            return super().get_cache_key(request, view)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def wait(self) -> float | None:
         return max(0.0, self.window_ends - self.now)

@@ -133,3 +133,27 @@ def test_co_signing_by_token_is_rate_limited_per_member(open_round, grievance):
     other = Token.objects.create(user=second.seller.user)
     assert by_token(other.key).post(url(open_round), {}, format="json").status_code == 201
     cache.clear()
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "rest_framework.authentication.SessionAuthentication",
+            "coalition.api.authentication.TokenAuthentication",
+        ],
+        "EXCEPTION_HANDLER": "coalition.api.exceptions.exception_handler",
+        "DEFAULT_THROTTLE_RATES": {"sign": "3/h"},
+    }
+)
+def test_signing_and_withdrawing_by_one_token_share_their_count(open_round, grievance):
+    cache.clear()
+    (member,) = add_members(grievance, 1)
+    client = by_token(Token.objects.create(user=member.seller.user).key)
+    codes = [
+        client.post(url(open_round), {}, format="json").status_code,
+        client.delete(url(open_round)).status_code,
+        client.post(url(open_round), {}, format="json").status_code,
+        client.delete(url(open_round)).status_code,
+    ]
+    assert codes == [201, 204, 201, 429]
+    cache.clear()
