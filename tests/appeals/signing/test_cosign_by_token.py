@@ -34,6 +34,19 @@ def nothing_written(appeal) -> bool:
     )
 
 
+# The "sign" rate lowered to 3 an hour (signing and withdrawing count alike).
+three_an_hour = override_settings(
+    REST_FRAMEWORK={
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "rest_framework.authentication.SessionAuthentication",
+            "coalition.api.authentication.TokenAuthentication",
+        ],
+        "EXCEPTION_HANDLER": "coalition.api.exceptions.exception_handler",
+        "DEFAULT_THROTTLE_RATES": {"sign": "3/h"},
+    }
+)
+
+
 @pytest.fixture
 def open_round(grievance):
     return make_round(grievance, S.SIGNING)
@@ -111,16 +124,7 @@ def test_a_signed_in_session_wins_over_a_token_as_in_drf(open_round, grievance):
     assert Signature.objects.get(appeal=open_round).membership == signed_in
 
 
-@override_settings(
-    REST_FRAMEWORK={
-        "DEFAULT_AUTHENTICATION_CLASSES": [
-            "rest_framework.authentication.SessionAuthentication",
-            "coalition.api.authentication.TokenAuthentication",
-        ],
-        "EXCEPTION_HANDLER": "coalition.api.exceptions.exception_handler",
-        "DEFAULT_THROTTLE_RATES": {"sign": "3/h"},
-    }
-)
+@three_an_hour
 def test_co_signing_by_token_is_rate_limited_per_member(open_round, grievance):
     cache.clear()
     first, second = add_members(grievance, 2)
@@ -135,16 +139,7 @@ def test_co_signing_by_token_is_rate_limited_per_member(open_round, grievance):
     cache.clear()
 
 
-@override_settings(
-    REST_FRAMEWORK={
-        "DEFAULT_AUTHENTICATION_CLASSES": [
-            "rest_framework.authentication.SessionAuthentication",
-            "coalition.api.authentication.TokenAuthentication",
-        ],
-        "EXCEPTION_HANDLER": "coalition.api.exceptions.exception_handler",
-        "DEFAULT_THROTTLE_RATES": {"sign": "3/h"},
-    }
-)
+@three_an_hour
 def test_signing_and_withdrawing_by_one_token_share_their_count(open_round, grievance):
     cache.clear()
     (member,) = add_members(grievance, 1)

@@ -17,6 +17,18 @@ from tests.factories import GrievanceFactory, SellerFactory
 pytestmark = pytest.mark.django_db
 
 
+def drop_the_connection() -> int:
+    """End this test's database connection from the server side, as a restart would; returns
+    the ended backend's pid."""
+    old = connection.connection.info.backend_pid
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
+    ) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", [old]).fetchone()[0]
+    return old
+
+
 def me(key: str):
     return APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/")
 
@@ -58,12 +70,7 @@ def test_after_the_database_dropped_the_connection_the_next_token_request_still_
     token = Token.objects.create(user=seller.user)
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert client.get("/api/v1/me/").status_code == 200
-    old = connection.connection.info.backend_pid
-    db = connection.settings_dict
-    with psycopg.connect(
-        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
-    ) as admin:
-        assert admin.execute("SELECT pg_terminate_backend(%s)", [old]).fetchone()[0]
+    old = drop_the_connection()
     # What a served request starts with; Django's test client leaves it out.
     close_old_connections()
     response = client.get("/api/v1/me/")
@@ -84,13 +91,9 @@ def test_after_the_database_dropped_the_connection_the_next_cosign_still_works(p
     ]
     url = f"/api/v1/appeals/{appeal.pk}/signature/"
     assert clients[0].post(url, {}, format="json").status_code == 201
-    old = connection.connection.info.backend_pid
-    db = connection.settings_dict
-    with psycopg.connect(
-        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
-    ) as admin:
-        assert admin.execute("SELECT pg_terminate_backend(%s)", [old]).fetchone()[0]
+    old = drop_the_connection()
     close_old_connections()
     response = clients[1].post(url, {}, format="json")
     assert response.status_code == 201, response.content
+    assert connection.connection.info.backend_pid != old
     assert Signature.objects.filter(appeal=appeal).count() == 2
