@@ -395,14 +395,8 @@ def _loaded(model, **values):
     """A row of `model` as the ORM would load it (`from_db`: positional, no defaults computed;
     fields not given are deferred). Building a Membership by keyword took as long as the
     co-sign's statement took to send and read."""
-    fields = _FIELDS.get(model)
-    if fields is None:
-        fields = _FIELDS.setdefault(model, [f.attname for f in model._meta.concrete_fields])
-    names = [name for name in fields if name in values]
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
-_FIELDS: dict[type, list[str]] = {}
 
 
 @transaction.atomic
