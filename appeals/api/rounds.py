@@ -33,7 +33,13 @@ from rest_framework.viewsets import GenericViewSet
 from appeals.actions import drafting, member_cases, responses, signing, submitting
 from appeals.api.clocks import ClockSerializer
 from appeals.api.responses import ResponseCreateSerializer, ResponseSerializer
-from appeals.api.signatures import MySignatureSerializer, SignSerializer, cosign, defer_token
+from appeals.api.signatures import (
+    MySignatureSerializer,
+    SignSerializer,
+    cosign,
+    defer_token,
+    plain_cosign,
+)
 from appeals.api.submissions import (
     OutcomeSerializer,
     SubmissionLogSerializer,
@@ -470,6 +476,15 @@ class AppealViewSet(
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def dispatch(self, request, *args, **kwargs):
+        # A plain co-sign is answered without DRF's request machinery (signatures.py).
+        if request.method == "POST" and self.action_map.get("post") == "signature":
+            self.args, self.kwargs, self.action = args, kwargs, "signature"
+            answer = plain_cosign(self, request)
+            if answer is not None:
+                return answer
+        return super().dispatch(request, *args, **kwargs)
+
     def perform_authentication(self, request) -> None:
         # The co-sign's token is checked by its one statement, not looked up first.
         if not (self.action == "signature" and request.method == "POST" and defer_token(request)):
@@ -478,13 +493,16 @@ class AppealViewSet(
     def get_throttles(self):
         # Signing and withdrawing are rate limited per user; reading one's signature is not.
         if self.action == "signature" and self.request.method != "GET":
-            self.throttle_scope = "sign"
-            # One cache round trip on the co-sign hot path: the count, and the bump of what a
-            # new signature changes (appeals/actions/signing.py `Ahead`).
             if self.request.method == "POST":
                 self._ahead = signing.ahead_of_signing(parse_id(self.kwargs.get("pk")))
-            return [WindowThrottle(bumping=self._ahead.scopes if self._ahead else ())]
+            return [self.sign_throttle(self._ahead)]
         return super().get_throttles()
+
+    def sign_throttle(self, ahead: signing.Ahead | None) -> WindowThrottle:
+        """The "sign" rate's throttle. One cache round trip on the co-sign hot path: the count,
+        and the bump of what a new signature changes (appeals/actions/signing.py `Ahead`)."""
+        self.throttle_scope = "sign"
+        return WindowThrottle(bumping=ahead.scopes if ahead else ())
 
     # --- CRUD -----------------------------------------------------------------------------
 

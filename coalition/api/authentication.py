@@ -96,10 +96,11 @@ def token_ident(key: str) -> str:
 
 
 def bearer(request) -> Bearer | None:
-    """The request's token as a `Bearer`, when DRF would authenticate it by that token alone: no
-    signed-in session (session authentication comes first) and a well-formed `Token <key>`
-    header. None otherwise: DRF then authenticates the request, and refuses a bad header."""
-    if request._request.user.is_authenticated:
+    """The token of `request` (Django's, not DRF's wrapper) as a `Bearer`, when DRF would
+    authenticate the request by that token alone: no signed-in session (session authentication
+    comes first) and a well-formed `Token <key>` header. None otherwise: DRF then authenticates
+    the request, and refuses a bad header."""
+    if request.user.is_authenticated:
         return None
     words = authentication.get_authorization_header(request).split()
     if len(words) != 2 or words[0].lower() != TokenAuthentication.keyword.lower().encode():
