@@ -20,6 +20,13 @@ transaction), and answers built under an unsettled version are served but not ke
 burst of writes a grievance's answer is therefore built for each read — from the kept counters
 and figures, so that stays cheap — and cached again once the burst is over.
 
+A change that is bumped only after its commit (the co-sign, whose one statement commits on its
+own) need not bump a scope that is still unsettled from this process's own bump less than
+SETTLE_SECONDS / 2 ago (`bump_committed`): during a burst of co-signs the cache sees a bump every
+2.5 s or so, not one per signature. What that leaves open: a version lost from the cache (a Redis
+restart, an eviction) within those 2.5 s, and a reader that starts the scope again and reads just
+before the commit, would keep an answer without the signature until the scope's next bump.
+
 The module is a bottom layer: it imports nothing of the project, so both apps' actions, queries,
 API and views may use it.
 """
@@ -56,25 +63,57 @@ def _version_key(scope: str) -> str:
     return f"coalition:v:{scope}"
 
 
-def _new_version(bumped: bool) -> str:
+def _new_version(at: float) -> str:
     # Random, not incremented, so a version evicted from the cache can never come back with a
-    # value used before; a bump also says when it happened (see SETTLE_SECONDS).
+    # value used before; a bump also says when it happened, `at` (0 for none: SETTLE_SECONDS).
+    return f"{at:.3f}:{secrets.token_hex(6)}"
+
+
+def _bump_time() -> float:
     # Truncated, not rounded, to the millisecond: a time rounded up would read as a bump from
     # the future (taken for a clock set back) for the next half millisecond.
-    at = int(time.time() * 1000) / 1000 if bumped else 0
-    return f"{at:.3f}:{secrets.token_hex(6)}"
+    return int(time.time() * 1000) / 1000
+
+
+# When this process last bumped each scope (the time its version carries), for bump_committed.
+_BUMPED: dict[str, float] = {}
+_REMEMBERED = 10_000
 
 
 def bump_scopes(*scopes: str) -> None:
     """Make every cached answer built from these scopes stale. One round trip (one MSET on
     Redis) however many scopes."""
-    cache.set_many({_version_key(s): _new_version(True) for s in scopes}, timeout=None)
+    at = _bump_time()
+    cache.set_many({_version_key(s): _new_version(at) for s in scopes}, timeout=None)
+    if len(_BUMPED) + len(scopes) > _REMEMBERED:
+        _BUMPED.clear()
+    _BUMPED.update(dict.fromkeys(scopes, at))
 
 
-def bump(grievance_id: int | None, *, lists: bool = True) -> None:
+def bump_committed(*scopes: str) -> None:
+    """`bump_scopes` for a change already committed (the co-sign's statement), skipping each
+    scope this process bumped less than SETTLE_SECONDS / 2 ago: that version is still unsettled
+    for longer than the rest of the half, so no answer read before this commit is kept under it
+    (`_settled`), and every answer read after shows the change. A burst of co-signs on one
+    grievance thus bumps it about every 2.5 s, not for each signature; the other half is a margin
+    for clocks that disagree between servers."""
+    now = time.time()
+    stale = [
+        s for s in scopes if not 0 <= now - _BUMPED.get(s, -SETTLE_SECONDS) < SETTLE_SECONDS / 2
+    ]
+    if stale:
+        bump_scopes(*stale)
+
+
+def bump(grievance_id: int | None, *, lists: bool = True, committed: bool = False) -> None:
     """A grievance changed: its own answers, and (unless `lists` is False: a change no list or
-    total shows, such as a signature) every list, go stale."""
-    bump_scopes(*scopes_changed(grievance_id, lists=lists))
+    total shows, such as a signature) every list, go stale. `committed`: the change is already
+    committed (`bump_committed`)."""
+    scopes = scopes_changed(grievance_id, lists=lists)
+    if committed:
+        bump_committed(*scopes)
+    else:
+        bump_scopes(*scopes)
 
 
 def scopes_changed(grievance_id: int | None, *, lists: bool = True) -> list[str]:
@@ -85,25 +124,6 @@ def scopes_changed(grievance_id: int | None, *, lists: bool = True) -> list[str]
     return scopes
 
 
-def count(key: str, timeout: int, *, bumping: Iterable[str] = ()) -> int:
-    """Add one to the counter `key` (kept at least `timeout` seconds) and return the new
-    count; bump the `bumping` scopes in the same round trip (one command on Redis, a script:
-    config/redis_cache.py).
-
-    The co-sign's throttle counts this way and bumps what the signature will change *ahead* of
-    its statement, as every other action bumps inside its transaction, before the commit: the
-    scope stays unsettled for SETTLE_SECONDS, so nothing read before the commit is kept
-    (appeals/actions/signing.py `Ahead`)."""
-    versions = {_version_key(s): _new_version(True) for s in bumping}
-    if hasattr(cache, "count"):  # config/redis_cache.py
-        return cache.count(key, timeout, versions)
-    cache.add(key, 0, timeout)
-    n = cache.incr(key)
-    if versions:
-        cache.set_many(versions, timeout=None)
-    return n
-
-
 def _settled(found: dict[str, Any], keys: list[str]) -> str | None:
     """The versions under `keys` (read into `found`) as one string for a cache entry, starting
     any scope that has none yet; None while one of them is unsettled (bumped less than
@@ -111,7 +131,7 @@ def _settled(found: dict[str, Any], keys: list[str]) -> str | None:
     for k in keys:
         if k not in found:
             # add, not set: two readers starting a scope at once must agree on its version.
-            v = _new_version(False)
+            v = _new_version(0)
             found[k] = v if cache.add(k, v, timeout=None) else cache.get(k, v)
     now = time.time()
     for k in keys:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
@@ -23,49 +21,14 @@ from appeals.actions._common import (
     require_organiser,
 )
 from appeals.models import Appeal, Notification, Signature
-from coalition import cache as shared_cache
-from coalition.actions.timeline import recorded, scopes_recorded
+from coalition.actions import rates
+from coalition.actions.timeline import recorded
 from coalition.errors import ActionRefused
 from coalition.models import AuditEvent, Membership, Seller
 from coalition.sql import StatementActor, fetch_one
 
 S = Appeal.State
 SIGNED = "round.signed"  # the timeline verb
-
-# The grievance of each round this process has co-signed on PostgreSQL (a round never moves to
-# another grievance), so that the API can bump what a signature changes ahead of it (`Ahead`).
-_GRIEVANCE_OF: dict[int, int] = {}
-_REMEMBERED = 10_000
-
-
-@dataclass(frozen=True)
-class Ahead:
-    """The cache scopes a new signature on a round makes stale, to be bumped *before* the
-    co-sign, in the same round trip as the API's throttle (coalition/cache.py `count`), the way
-    every other action bumps inside its transaction before the commit; `at` is a time no later
-    than the bump. A refused or repeated co-sign has then bumped for nothing: one answer is
-    built afresh."""
-
-    grievance_id: int
-    scopes: list[str]
-    at: float
-
-    def covers(self, grievance_id: int) -> bool:
-        """Whether the bump stands for a signature just made on that grievance: the scope is
-        still unsettled, with time to spare, so nothing read before the commit was kept."""
-        return (
-            grievance_id == self.grievance_id
-            and time.time() - self.at < shared_cache.SETTLE_SECONDS / 2
-        )
-
-
-def ahead_of_signing(appeal_id: int | None) -> Ahead | None:
-    """What to bump ahead of a co-sign of this round; None until this process knows the
-    round's grievance (then `sign` bumps after its statement, as it always may)."""
-    grievance_id = _GRIEVANCE_OF.get(appeal_id) if appeal_id is not None else None
-    if grievance_id is None:
-        return None
-    return Ahead(grievance_id, scopes_recorded(grievance_id, SIGNED), time.time())
 
 
 @transaction.atomic
@@ -116,7 +79,7 @@ def sign(
     actor,
     consent_to_name: bool | None = None,
     consent_to_store_id: bool = False,
-    ahead: Ahead | None = None,
+    rate: rates.Window | None = None,
 ) -> Signature:
     """Co-sign a round (an Appeal, or its id: the API's co-sign does not load the round first).
     Signing again changes nothing (no error, no second event); signing after withdrawing
@@ -128,10 +91,13 @@ def sign(
     can answer 201 or 200. Safe under concurrency: the unique constraint decides between racing
     requests, and the loser returns the winner's row.
 
-    On PostgreSQL all of it (checks, signature, timeline event, withdrawal of a waiting
-    reminder) is one statement, atomic on its own (see _SIGN); `actor` may then be a
+    `rate`: the caller's rate-limit window (coalition/actions/rates.py) to count this co-sign
+    in first; rates.Exceeded, and nothing else done, when that goes beyond its limit.
+
+    On PostgreSQL all of it (the count, checks, signature, timeline event, withdrawal of a
+    waiting reminder) is one statement, atomic on its own (see _SIGN); `actor` may then be a
     `StatementActor` (coalition/sql.py), whose user the statement finds too. The public answers
-    a new signature changes go stale after it, unless `ahead` says they were bumped just before.
+    a new signature changes go stale after it (coalition/cache.py `bump_committed`).
     """
     if connection.vendor == "postgresql":
         signature = sign_in_one_statement(
@@ -139,11 +105,13 @@ def sign(
             actor,
             consent_to_name=consent_to_name,
             consent_to_store_id=consent_to_store_id,
+            rate=rate,
         )
-        grievance_id = signature.membership.grievance_id
-        if signature.newly_signed and not (ahead and ahead.covers(grievance_id)):
-            recorded(grievance_id, SIGNED)
+        if signature.newly_signed:
+            recorded(signature.membership.grievance_id, SIGNED, committed=True)
         return signature
+    if rate is not None:
+        rates.check(rate)
     if isinstance(actor, StatementActor):
         actor = actor.user()
     if isinstance(appeal, int):
@@ -223,12 +191,15 @@ def _email_unverified() -> ActionRefused:
 
 
 @cache
-def _sign_sql(actor_sql: str | None) -> str:
+def _sign_sql(actor_sql: str | None, counted: bool) -> str:
     """The co-sign statement: for a user, or (`actor_sql`) for a `StatementActor`, whose user
-    it finds itself."""
+    it finds itself; `counted`: that also counts the request in its rate-limit window."""
     return _SIGN.format(
         user_cte=f"u AS ({actor_sql}), " if actor_sql else "",
         user="(SELECT id FROM u)" if actor_sql else "%(user)s::bigint",
+        rate_cte=f"rate AS ({rates.upsert_sql()}), " if counted else "",
+        within_rate="AND (SELECT hits FROM rate) <= %(rate_limit)s::int" if counted else "",
+        hits="(SELECT hits FROM rate)" if counted else "NULL::int",
         **_tables(),
         **{name: _literal(value) for name, value in _constants().items()},
     )
@@ -273,6 +244,8 @@ def _tables() -> dict[str, str]:
 
 
 # PostgreSQL: the whole co-sign in one statement, so one round trip and its own transaction.
+# - `rate` counts the request in the caller's rate-limit window (coalition/actions/rates.py),
+#   when the caller asked; a request beyond the limit does nothing else.
 # - `r` is the round; `m` the signer's active membership of its grievance; `e` whether the
 #   signer's email is confirmed; `cur` the signer's active signature as it was before: a repeat.
 # - `a` takes the KEY SHARE lock the signature's foreign key would take anyway. In READ COMMITTED
@@ -287,7 +260,7 @@ def _tables() -> dict[str, str]:
 # concurrent request inserted the row first (ours waited on it, then found it): that one is
 # read afterwards.
 _SIGN = """
-WITH {user_cte}r AS (
+WITH {user_cte}{rate_cte}r AS (
     SELECT id, grievance_id, number, state FROM {appeal} WHERE id = %(appeal)s
 ), m AS (
     SELECT mem.id, mem.consent_to_name, mem.state FROM {membership} mem JOIN {seller} sel ON sel.id = mem.seller_id
@@ -305,7 +278,7 @@ WITH {user_cte}r AS (
     SELECT a.id, m.id, COALESCE(%(consent)s::boolean, m.consent_to_name), %(store)s, %(now)s
     FROM a, m
     WHERE (SELECT ok FROM e) AND NOT EXISTS (SELECT 1 FROM cur)
-        AND (SELECT state FROM r) = {signing}
+        AND (SELECT state FROM r) = {signing} {within_rate}
     ON CONFLICT (appeal_id, membership_id) DO UPDATE SET withdrawn_at = NULL,
         consent_to_name = EXCLUDED.consent_to_name, consent_to_store_id = EXCLUDED.consent_to_store_id
         WHERE sig.withdrawn_at IS NOT NULL
@@ -325,7 +298,7 @@ SELECT {user}, (SELECT grievance_id FROM r), (SELECT number FROM r),
     CASE WHEN (SELECT state FROM r) IS DISTINCT FROM {signing} THEN false
          WHEN EXISTS (SELECT 1 FROM cur) THEN true
          ELSE EXISTS (SELECT 1 FROM a) END,
-    (SELECT ok FROM e),
+    (SELECT ok FROM e), {hits},
     s.id, s.signed_at, s.consent_to_name, s.consent_to_store_id,
     cur.id, cur.signed_at, cur.consent_to_name, cur.consent_to_store_id
 FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN cur ON true
@@ -333,12 +306,17 @@ FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN cur ON true
 
 
 def sign_in_one_statement(
-    appeal_id: int, actor, *, consent_to_name: bool | None, consent_to_store_id: bool
+    appeal_id: int,
+    actor,
+    *,
+    consent_to_name: bool | None,
+    consent_to_store_id: bool,
+    rate: rates.Window | None = None,
 ) -> Signature:
     """`sign` on PostgreSQL: one round trip in the usual case (see _SIGN). For a
     `StatementActor` (the co-sign's API token) the statement finds the user too; when it finds
     none, the actor is looked up on its own, which refuses it or (a token made meanwhile) signs
-    for the user it finds."""
+    for the user it finds, without counting the request again."""
     params = {
         "appeal": appeal_id,
         "consent": consent_to_name if consent_to_name is None else bool(consent_to_name),
@@ -351,10 +329,14 @@ def sign_in_one_statement(
         params.update(actor_params)
     else:
         actor_sql, params["user"] = None, actor.pk
+    if rate is not None:
+        params.update(rate.params(), rate_limit=rate.limit)
     # Planned once per connection (coalition/sql.py).
-    user_id, grievance_id, number, membership_id, state, is_open, email_ok, *row = fetch_one(
-        _sign_sql(actor_sql), params
+    user_id, grievance_id, number, membership_id, state, is_open, email_ok, hits, *row = fetch_one(
+        _sign_sql(actor_sql, rate is not None), params
     )
+    if rate is not None and hits > rate.limit:
+        raise rates.Exceeded(rate)
     if user_id is None:  # a StatementActor whose credential found no user
         return sign_in_one_statement(
             appeal_id,
@@ -362,10 +344,6 @@ def sign_in_one_statement(
             consent_to_name=consent_to_name,
             consent_to_store_id=consent_to_store_id,
         )
-    if grievance_id is not None:
-        if len(_GRIEVANCE_OF) >= _REMEMBERED:
-            _GRIEVANCE_OF.clear()
-        _GRIEVANCE_OF[appeal_id] = grievance_id
     if membership_id is None:
         raise _not_a_member()
     if not is_open:

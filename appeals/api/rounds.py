@@ -63,7 +63,6 @@ from coalition.api.integers import query_id
 from coalition.api.window_throttle import WindowThrottle
 from coalition.queries.grievances import reachable_grievances
 from coalition.queries.sellers import is_staff
-from coalition.rules.integers import parse_id
 
 # Fields only insiders (members, organisers, staff) may read; null for everyone else.
 INSIDER_FIELDS = (
@@ -414,7 +413,6 @@ class AppealViewSet(
     filter_backends: list = []  # filtered by hand below: two plain query parameters
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = Appeal.objects.none()  # for the schema; get_queryset scopes every request
-    _ahead: signing.Ahead | None = None  # a co-sign's cache bump, sent with its throttle
 
     def get_queryset(self):
         qs = visible_rounds(self.request.user).select_related("previous")
@@ -493,16 +491,14 @@ class AppealViewSet(
     def get_throttles(self):
         # Signing and withdrawing are rate limited per user; reading one's signature is not.
         if self.action == "signature" and self.request.method != "GET":
-            if self.request.method == "POST":
-                self._ahead = signing.ahead_of_signing(parse_id(self.kwargs.get("pk")))
-            return [self.sign_throttle(self._ahead)]
+            return [self.sign_throttle()]
         return super().get_throttles()
 
-    def sign_throttle(self, ahead: signing.Ahead | None) -> WindowThrottle:
-        """The "sign" rate's throttle. One cache round trip on the co-sign hot path: the count,
-        and the bump of what a new signature changes (appeals/actions/signing.py `Ahead`)."""
+    def sign_throttle(self) -> WindowThrottle:
+        """The "sign" rate's throttle, counted in the database; the plain co-sign leaves the
+        count to its statement (signatures.py)."""
         self.throttle_scope = "sign"
-        return WindowThrottle(bumping=ahead.scopes if ahead else ())
+        return WindowThrottle()
 
     # --- CRUD -----------------------------------------------------------------------------
 
@@ -629,7 +625,7 @@ class AppealViewSet(
     @action(detail=True, methods=["get", "post", "delete"])
     def signature(self, request, pk=None) -> Response:
         if request.method == "POST":
-            return cosign(self, pk, self._ahead)
+            return cosign(self, pk)
         appeal, _standing = self._member_round()
         if request.method == "DELETE":
             signing.withdraw_signature(appeal, actor=request.user)

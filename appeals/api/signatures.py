@@ -6,7 +6,8 @@ hands its POST: `plain_cosign` for the usual request, `cosign` for any other.
 signed-in session), with a small JSON body of the two consents, asking for JSON (no `Accept`,
 `*/*` or `application/json`; no format suffix). It is answered without DRF's request machinery:
 the token is left to the signing statement (a `Bearer`), the body is read with `json.loads`,
-the throttle is counted as DRF's check would count it, and the answer is rendered by DRF's JSON
+the throttle's window is counted by the signing statement too, in the same count as DRF's check
+(coalition/api/window_throttle.py), and the answer is rendered by DRF's JSON
 renderer into a plain response with the headers DRF adds. Everything else about it is DRF's:
 a refusal (throttled, a bad token, not a member, the round not open) is answered through DRF's
 dispatch (coalition/api/answers.py), and any request that is not plain goes to `cosign`, through
@@ -31,6 +32,7 @@ from rest_framework.settings import api_settings
 from appeals.actions import signing
 from appeals.models import Signature
 from appeals.models.rounds import COUNTED_MEMBERSHIP_STATES
+from coalition.actions import rates
 from coalition.api.answers import drf_answer, finalized
 from coalition.api.authentication import Bearer, bearer
 from coalition.errors import ActionRefused
@@ -62,21 +64,17 @@ def plain_cosign(view, request: HttpRequest) -> HttpResponse | None:
     if caller is None:
         return None
     request.user = caller  # as DRF's authentication would set it: the throttle counts by it
-    ahead = signing.ahead_of_signing(round_id)
-    throttle = view.sign_throttle(ahead)
-    if not throttle.allow_request(request, view):
-        wait = throttle.wait()
-        return drf_answer(
-            view, request, partial(view.throttled, request, wait), user=caller, auth=None
-        )
     try:
         signature = signing.sign(
             round_id,
             actor=caller,
             consent_to_name=data["consent_to_name"],
             consent_to_store_id=data["consent_to_store_id"],
-            ahead=ahead,
+            rate=view.sign_throttle().window(request, view),  # counted by the statement
         )
+    except rates.Exceeded as exc:
+        throttled = partial(view.throttled, request, exc.window.wait)
+        return drf_answer(view, request, throttled, user=caller, auth=None)
     except (ActionRefused, APIException) as exc:
         return drf_answer(view, request, partial(_refused, view, exc), user=caller, auth=None)
     answer = HttpResponse(
@@ -113,7 +111,7 @@ def _plain_body(request: HttpRequest) -> dict | None:
         return None
 
 
-def cosign(view, pk: str | None, ahead: signing.Ahead | None) -> Response:
+def cosign(view, pk: str | None) -> Response:
     """POST through DRF: co-sign the round `pk` for the caller. The action checks membership,
     the round's state and the email (and the token) in its one statement, so neither the round
     nor the standing is read first; a refusal then answers as those reads would have
@@ -129,7 +127,6 @@ def cosign(view, pk: str | None, ahead: signing.Ahead | None) -> Response:
             actor=request.user,
             consent_to_name=data["consent_to_name"],
             consent_to_store_id=data["consent_to_store_id"],
-            ahead=ahead,
         )
     except ActionRefused as exc:
         _refused(view, exc)

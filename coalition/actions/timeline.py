@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from coalition.cache import bump, scopes_changed
+from coalition.cache import bump
 from coalition.models import AuditEvent, Grievance
 
 # Changes that no list, total or public grievance answer shows: they make only their own
@@ -31,13 +31,8 @@ def record_event(
     )
 
 
-def recorded(grievance_id: int | None, verb: str) -> None:
+def recorded(grievance_id: int | None, verb: str, *, committed: bool = False) -> None:
     """What follows an event being written: the answers it changes go stale. `record_event`
     calls it; an action that writes its event in its own statement (the co-sign on PostgreSQL,
-    appeals/actions/signing.py) calls it after that statement."""
-    bump(grievance_id, lists=verb not in NOT_LISTED)
-
-
-def scopes_recorded(grievance_id: int | None, verb: str) -> list[str]:
-    """The cache scopes `recorded` bumps for such an event."""
-    return scopes_changed(grievance_id, lists=verb not in NOT_LISTED)
+    appeals/actions/signing.py) calls it after that statement has committed (`committed`)."""
+    bump(grievance_id, lists=verb not in NOT_LISTED, committed=committed)

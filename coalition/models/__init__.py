@@ -16,6 +16,7 @@ from coalition.models.grievances import (
 )
 from coalition.models.health import HealthCheck
 from coalition.models.platforms import Platform
+from coalition.models.rates import RateWindow
 from coalition.models.reports import (
     CONFIRM_WITHIN,
     InfringementReport,
@@ -41,6 +42,7 @@ __all__ = [
     "Membership",
     "MembershipQuerySet",
     "Platform",
+    "RateWindow",
     "ReportScreenshot",
     "Seller",
     "Store",

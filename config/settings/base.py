@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 50},
     },
+    "forget-rate-windows": {  # rate-limit counts of ended windows (coalition/actions/rates.py)
+        "task": "coalition.tasks.forget_rate_windows",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

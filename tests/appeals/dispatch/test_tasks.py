@@ -11,6 +11,7 @@ from appeals.dispatch import tasks
 from appeals.dispatch.service import STALE_RUNNING
 from appeals.inbound import tasks as inbound_tasks
 from appeals.models import FollowUp
+from coalition import tasks as coalition_tasks
 from tests.factories import FollowUpFactory, NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +23,13 @@ def test_the_beat_tasks_keep_the_names_the_schedule_uses(settings):
         tasks.dispatch_due_follow_ups.name,
         tasks.sweep_outbox.name,
         inbound_tasks.read_inbound.name,
+        coalition_tasks.forget_rate_windows.name,
     }
     assert names == {
         "appeals.tasks.dispatch_due_follow_ups",
         "appeals.tasks.sweep_outbox",
         "appeals.tasks.read_inbound",
+        "coalition.tasks.forget_rate_windows",
     }
 
 
