@@ -10,18 +10,20 @@ with a verified email address and an API token; and, so that the signature table
 site in use, an earlier coalition of --history of them (default 5,000) whose round they all
 signed. Starts gunicorn with 2 workers on a free loopback
 port with production settings (bench/settings.py: plain http, the "sign" throttle raised, Redis
-as the shared cache, and a bare view at /bench/bare/), then, one after the other:
+as the shared cache, and a bare view at /bench/bare/), then measures, by turns:
 
-    GET  /bench/bare/                          a Django view returning a constant (first half)
+    GET  /bench/bare/                          a Django view returning a constant
     POST /api/v1/appeals/<id>/signature/       200 co-signs to warm up, then --requests (default
                                                2,500, or as many as --max-seconds 120 allows)
-    GET  /bench/bare/                          the bare view again (second half)
+                                               in --slices parts (default 4), a slice of the bare
+                                               view before each part and one after the last
 
 with a closed loop of --concurrency clients (default 8). Each co-sign authenticates with its
 member's token (`Authorization: Token ...`). 20 % of them are duplicates: half repeat a member who
 signed earlier in the run, half leave right after the member's first request, while it is still
 in flight. A first signature must answer 201, every duplicate 200 with the same body; any other
-answer is an error. The two bare-view halves, around the co-sign run, are reported as one.
+answer is an error. The bare-view slices are reported as one, and so are the co-sign parts: taking
+them by turns puts whatever else the machine does (a neighbour's load, a slow disk) on both.
 
 Prints requests per second, p50 and p99 for both, the errors (0 when all is well), the signature
 count in the database against the number of distinct members who signed, and ends with one line
@@ -346,8 +348,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
-        "--bare-duration", type=float, default=6.0, help="measured seconds per bare-view half"
-    )
+        "--bare-duration", type=float, default=6.0,
+        help="measured seconds of the bare view, times two, spread over its slices",
+    )  # fmt: skip
+    parser.add_argument(
+        "--slices", type=int, default=4,
+        help="measured co-signs are sent in this many parts, with a bare-view slice around each",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the schedule")
     args = parser.parse_args(argv)
@@ -393,19 +400,37 @@ def main(argv: list[str] | None = None) -> int:
 @dataclass
 class Run:
     bare: Result
-    bare_halves: tuple[float, float]
+    bare_slices: list[float]  # req/s of each bare-view slice, in run order
     cosign: Result
     checked: Checked
     stopped_early: bool
     p50_first_last: tuple[float, float]  # ms: the first and last tenth of the measured co-signs
 
 
-def measure(server: Server, path: str, seeded: Seeded, warm_schedule, schedule, args) -> Run:
-    bare_halves = []
-    before = load(server, BARE_PATH, label="bare view", concurrency=args.concurrency,
-                  warmup=2.0, duration=args.bare_duration)  # fmt: skip
-    bare_halves.append(before.rps)
+def slices_of(schedule: list[Planned], count: int) -> list[list[Planned]]:
+    """`schedule` cut into `count` consecutive parts of about the same length, never between a
+    first signature and the concurrent duplicate right behind it."""
+    parts, start = [], 0
+    for k in range(1, count + 1):
+        end = len(schedule) if k == count else max(start, round(len(schedule) * k / count))
+        while 0 < end < len(schedule) and schedule[end].kind == CONCURRENT:
+            end += 1
+        parts.append(schedule[start:end])
+        start = end
+    return [part for part in parts if part]
 
+
+def measure(server: Server, path: str, seeded: Seeded, warm_schedule, schedule, args) -> Run:
+    """The bare view and the measured co-signs by turns: a bare-view slice before each co-sign
+    slice and one after the last, so that whatever the machine does meanwhile falls on both."""
+    parts = slices_of(schedule, args.slices)
+    bare_seconds = 2 * args.bare_duration / (len(parts) + 1)
+
+    def bare_slice(warmup: float) -> Result:
+        return load(server, BARE_PATH, label="bare view", concurrency=args.concurrency,
+                    warmup=warmup, duration=bare_seconds)  # fmt: skip
+
+    bare = [bare_slice(2.0)]
     warm = send_all(server, sign_requests(server, path, warm_schedule, seeded.tokens),
                     concurrency=args.concurrency)  # fmt: skip
     failed = [a for a in warm.answers if a.status not in (200, 201)]
@@ -414,25 +439,36 @@ def measure(server: Server, path: str, seeded: Seeded, warm_schedule, schedule, 
             f"POST {path} answered {failed[0].status or 'nothing'} during the warm-up "
             f"({len(failed)} of {len(warm.answers)}): {failed[0].body[:300]!r}"
         )
-    batch = send_all(server, sign_requests(server, path, schedule, seeded.tokens),
-                     concurrency=args.concurrency, duration=args.max_seconds)  # fmt: skip
+    deadline = time.monotonic() + args.max_seconds
+    sent: list[tuple[Batch, list[Planned]]] = []
+    stopped_early = False
+    for k, part in enumerate(parts):
+        if k:
+            bare.append(bare_slice(0.5))
+        batch = send_all(server, sign_requests(server, path, part, seeded.tokens),
+                         concurrency=args.concurrency,
+                         duration=max(0.0, deadline - time.monotonic()))  # fmt: skip
+        sent.append((batch, part))
+        if batch.stopped_early:
+            stopped_early = True
+            break
+    bare.append(bare_slice(0.5))
+    bare_all = Result("bare view", BARE_PATH, sum(r.seconds for r in bare),
+                      [x for r in bare for x in r.latencies],
+                      client_cpu=sum(r.client_cpu for r in bare) / len(bare))  # fmt: skip
 
-    after = load(server, BARE_PATH, label="bare view", concurrency=args.concurrency,
-                 warmup=2.0, duration=args.bare_duration)  # fmt: skip
-    bare_halves.append(after.rps)
-    bare = Result("bare view", BARE_PATH, before.seconds + after.seconds,
-                  before.latencies + after.latencies,
-                  client_cpu=(before.client_cpu + after.client_cpu) / 2)  # fmt: skip
-
-    checked = check([(warm, warm_schedule), (batch, schedule)])
-    tenth = max(1, len(batch.answers) // 10)
-    by_time = sorted(batch.answers, key=lambda a: a.sent)
+    checked = check([(warm, warm_schedule), *sent])
+    answers = [a for batch, _ in sent for a in batch.answers]
+    cosign = Result("co-sign", path, sum(batch.seconds for batch, _ in sent),
+                    [a.latency for a in answers],
+                    sum(batch.client_cpu for batch, _ in sent) / len(sent), "POST")  # fmt: skip
+    tenth = max(1, len(answers) // 10)
+    by_time = sorted(answers, key=lambda a: a.sent)
     first_last = tuple(
         Result("", path, 1.0, [a.latency for a in part]).percentile(50)
         for part in (by_time[:tenth], by_time[-tenth:])
     )
-    return Run(bare, tuple(bare_halves), batch.result("co-sign", path, "POST"), checked,
-               batch.stopped_early, first_last)  # fmt: skip
+    return Run(bare_all, [r.rps for r in bare], cosign, checked, stopped_early, first_last)
 
 
 def report(run: Run, counts: dict[str, int], args, load_before, seeded_history: int) -> int:
@@ -440,8 +476,9 @@ def report(run: Run, counts: dict[str, int], args, load_before, seeded_history: 
     c = run.checked
     print_table([run.bare, run.cosign], run.bare)
     print(
-        f"\nbare view: {run.bare_halves[0]:.1f} req/s before the co-signs, {run.bare_halves[1]:.1f} after "
-        f"(2 s warm-up + {args.bare_duration:g} s each, reported together)"
+        f"\nbare view by slice: {', '.join(f'{x:.0f}' for x in run.bare_slices)} req/s "
+        f"({len(run.bare_slices)} slices of {2 * args.bare_duration / len(run.bare_slices):.1f} s, "
+        f"one before each of the {len(run.bare_slices) - 1} co-sign slices and one after, reported together)"
     )
     sent = sum(c.kinds.values())
     duplicates = c.kinds.get(REPEAT, 0) + c.kinds.get(CONCURRENT, 0)
@@ -479,7 +516,7 @@ def report(run: Run, counts: dict[str, int], args, load_before, seeded_history: 
             "concurrency": args.concurrency, "workers": args.workers,
             "warmup_requests": args.warmup_requests, "requests": args.requests,
             "results": [run.bare.as_dict(), run.cosign.as_dict()],
-            "bare_halves_rps": [round(x, 1) for x in run.bare_halves],
+            "bare_slices_rps": [round(x, 1) for x in run.bare_slices],
             "kinds": c.kinds, "overlapping_concurrent": c.overlapping, "errors": len(c.errors),
             "signatures_expected": expected, "signatures": counts,
             "load_average_before": load_before, "load_average_after": load_after,

@@ -57,7 +57,18 @@ router.register(
 router.register("board", BoardViewSet, basename="board")
 router.register("my-cases", MyCasesViewSet, basename="my-cases")
 
+
+def _first(name: str, patterns: list) -> list:
+    """`patterns` with the one named `name` (its format-suffix twin stays where it was) moved to
+    the front, where a request reaches it before trying any other."""
+    (hot,) = [p for p in patterns if p.name == name and "format" not in p.pattern.regex.groupindex]
+    return [hot, *(p for p in patterns if p is not hot)]
+
+
+cosign_route, *routes = _first("appeal-signature", router.urls)
+
 urlpatterns = [
+    cosign_route,  # the co-sign, the API's hot path, is matched first
     path("me/", MeView.as_view(), name="me"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path(
@@ -65,5 +76,5 @@ urlpatterns = [
         ScorecardView.as_view(),
         name="platform-scorecard",
     ),
-    *router.urls,
+    *routes,
 ]
