@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from appeals.models import Notification
 from appeals.outbox.service import send_pending
+from coalition import cache as public_cache
 from tests.factories import (
     GrievanceFactory,
     MembershipFactory,
@@ -229,7 +230,11 @@ def outbox_emails():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache and would otherwise leak from one test to the next."""
+    """Rate-limit counters of the pages live in the cache and would otherwise leak from one test
+    to the next; so would this process's memory of its cache bumps (coalition/cache.py
+    `bump_committed`), which a cleared cache no longer holds."""
     cache.clear()
+    public_cache._BUMPED.clear()
     yield
     cache.clear()
+    public_cache._BUMPED.clear()

@@ -251,7 +251,8 @@ def _tables() -> dict[str, str]:
 # - `a` takes the KEY SHARE lock the signature's foreign key would take anyway. In READ COMMITTED
 #   a round that a concurrent close_signing (FOR UPDATE) moved on is re-checked and drops out, so
 #   a signature is either in before the close or refused. It is read only when there is
-#   something to insert: a repeat locks and writes nothing, so its commit waits for no disk.
+#   something to insert: a repeat locks nothing and writes only its count, to a table that keeps
+#   no write-ahead log, so its commit waits for no disk.
 # - `s` inserts the signature (or reactivates a withdrawn one) and returns it only when this
 #   statement made it count.
 # - `ev` writes the "round.signed" timeline entry and `w` withdraws the signer's reminders still
