@@ -77,8 +77,8 @@ def upsert_sql() -> str:
 
 
 def count(window: Window) -> int:
-    """Count one request in `window` and return how many it holds now. One statement, in
-    autocommit: the count stays whatever the request then does."""
+    """Count one request in `window` and return how many it holds now. One statement; outside
+    a transaction it commits on its own, so the count stays whatever the request then does."""
     (hits,) = fetch_one(upsert_sql(), window.params())
     return hits
 

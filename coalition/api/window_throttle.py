@@ -25,7 +25,13 @@ class WindowThrottle(ScopedThrottle):
 
     def allow_request(self, request, view) -> bool:
         self.counted = self.window(request, view)
-        return self.counted is None or rates.count(self.counted) <= self.counted.limit
+        if self.counted is None:
+            return True
+        try:
+            rates.check(self.counted)
+        except rates.Exceeded:
+            return False
+        return True
 
     def window(self, request, view) -> rates.Window | None:
         """The window this request counts in, not yet counted; None when the view's scope has
