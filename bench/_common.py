@@ -333,6 +333,40 @@ def load(
     )
 
 
+def merged(label: str, parts: list[Result]) -> Result:
+    """The slices of one endpoint as one result: their measured seconds and latencies added up,
+    the client's CPU share averaged."""
+    return Result(label, parts[0].path, sum(r.seconds for r in parts),
+                  [x for r in parts for x in r.latencies],
+                  client_cpu=sum(r.client_cpu for r in parts) / len(parts),
+                  method=parts[0].method)  # fmt: skip
+
+
+def load_by_turns(
+    server: Server,
+    endpoints: list[tuple[str, str]],
+    *,
+    slices: int = 5,
+    concurrency: int = 8,
+    warmup: float = 2.0,
+    duration: float = 10.0,
+    slice_warmup: float = 0.5,
+) -> list[Result]:
+    """Each (label, path) of `endpoints` measured for `duration` seconds in all, by turns: the
+    duration is cut into `slices` slices and the endpoints take one slice each in order, round
+    after round, so that whatever else the machine does meanwhile (a neighbour on the
+    hypervisor, a checkpoint) falls on all of them alike. The first slice of each endpoint warms
+    up for `warmup` seconds, the later ones for `slice_warmup`."""
+    taken: list[list[Result]] = [[] for _ in endpoints]
+    for k in range(slices):
+        for i, (label, path) in enumerate(endpoints):
+            taken[i].append(
+                load(server, path, label=label, concurrency=concurrency,
+                     warmup=warmup if k == 0 else slice_warmup, duration=duration / slices)
+            )  # fmt: skip
+    return [merged(label, parts) for (label, _), parts in zip(endpoints, taken, strict=True)]
+
+
 # --- output --------------------------------------------------------------------------------
 
 

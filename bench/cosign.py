@@ -59,6 +59,7 @@ from bench._common import (
     fresh_database,
     gunicorn,
     load,
+    merged,
     print_table,
     raw_request,
     send_all,
@@ -453,9 +454,7 @@ def measure(server: Server, path: str, seeded: Seeded, warm_schedule, schedule, 
             stopped_early = True
             break
     bare.append(bare_slice(0.5))
-    bare_all = Result("bare view", BARE_PATH, sum(r.seconds for r in bare),
-                      [x for r in bare for x in r.latencies],
-                      client_cpu=sum(r.client_cpu for r in bare) / len(bare))  # fmt: skip
+    bare_all = merged("bare view", bare)
 
     checked = check([(warm, warm_schedule), *sent])
     answers = [a for batch, _ in sent for a in batch.answers]

@@ -54,6 +54,7 @@ from bench._common import (
     fresh_database,
     gunicorn,
     load,
+    load_by_turns,
     print_table,
     setup_django,
     write_json,
@@ -454,6 +455,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--duration", type=float, default=10.0, help="measured seconds per endpoint"
     )
+    parser.add_argument(
+        "--slices", type=int, default=5,
+        help="each endpoint's measured seconds are cut into this many slices, taken by turns",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--sizes",
@@ -494,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(env: dict, seeded: Seeded, args: argparse.Namespace, organiser_pages) -> list[Result]:
     """One size: gunicorn on a cache prefix of its own (no answer cached at another size can be
-    served), the bare view, the list and the detail, one after the other."""
+    served), then the bare view, the list and the detail by turns (`load_by_turns`)."""
     members = (
         BIG_GRIEVANCE_MEMBERS if seeded.grievances == GRIEVANCES else LARGE_BIG_GRIEVANCE_MEMBERS
     )
@@ -511,13 +516,12 @@ def measure(env: dict, seeded: Seeded, args: argparse.Namespace, organiser_pages
         print(
             f"gunicorn: {args.workers} sync workers on {server.host}:{server.port}, PostgreSQL, "
             f"production settings (DEBUG off); load: {args.concurrency} concurrent clients, "
-            f"{args.warmup:g} s warm-up + {args.duration:g} s per endpoint, same machine ({os.cpu_count()} CPUs)\n"
+            f"{args.duration:g} s per endpoint in {args.slices} slices taken by turns ({args.warmup:g} s "
+            f"warm-up before the first), same machine ({os.cpu_count()} CPUs)\n"
         )
-        results = [
-            load(server, path, label=label, concurrency=args.concurrency, warmup=args.warmup,
-                 duration=args.duration)
-            for label, path in endpoints
-        ]  # fmt: skip
+        results = load_by_turns(server, endpoints, slices=args.slices,
+                                concurrency=args.concurrency, warmup=args.warmup,
+                                duration=args.duration)  # fmt: skip
         if organiser_pages:
             measure_organiser_pages(server, organiser_pages, results[0], args)
     return results
