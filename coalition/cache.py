@@ -142,6 +142,20 @@ def _settled(found: dict[str, Any], keys: list[str]) -> str | None:
     return ".".join(str(found[k]) for k in keys)
 
 
+def answer_key(name: str, *parts: Any) -> str:
+    """The cache key of the public answer `name` for `parts` in the active language and time
+    zone."""
+    ident = "|".join(
+        [
+            name,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            *map(str, parts),
+        ]
+    )
+    return f"coalition:pub:{name}:{hashlib.sha256(ident.encode()).hexdigest()[:32]}"
+
+
 class Lookup:
     """One public answer looked up: its scopes' versions and the stored answer are read in one
     round trip (a Redis MGET). The answer is stored with the versions it was built under, and
@@ -149,16 +163,7 @@ class Lookup:
     scope is unsettled."""
 
     def __init__(self, name: str, scopes: Iterable[str], *parts: Any) -> None:
-        ident = "|".join(
-            [
-                name,
-                translation.get_language() or "",
-                timezone.get_current_timezone_name(),
-                *map(str, parts),
-            ]
-        )
-        digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-        self.key = f"coalition:pub:{name}:{digest}"
+        self.key = answer_key(name, *parts)
         version_keys = [_version_key(s) for s in scopes]
         found = cache.get_many([*version_keys, self.key])
         stored = found.pop(self.key, None)

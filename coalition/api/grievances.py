@@ -38,7 +38,7 @@ from coalition.api.memberships import (
 from coalition.api.pagination import BoundedCountPagination
 from coalition.api.parameters import SHARE_KEY
 from coalition.api.platforms import PlatformSummarySerializer
-from coalition.api.public import public_answer
+from coalition.api.public import CachedAs, plain_public_read, public_answer
 from coalition.api.rows import ListRows
 from coalition.api.validation import ValidateOnly
 from coalition.cache import LISTS, grievance_scope, is_public_request
@@ -327,15 +327,34 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
             context["rows"] = ListRows(self.request)
         return context
 
+    def dispatch(self, request, *args, **kwargs):
+        # An anonymous read of a cached answer is served without DRF's request (public.py).
+        if request.method == "GET":
+            self.args, self.kwargs = args, kwargs
+            self.action = self.action_map.get("get")
+            answer = plain_public_read(self, request)
+            if answer is not None:
+                return answer
+        return super().dispatch(request, *args, **kwargs)
+
+    def cached_as(self, request) -> CachedAs | None:
+        """What an anonymous answer of `request` is cached as (public.py); None: not cached."""
+        if self.action == "list":
+            return "api.grievance_list", [LISTS], [request.get_full_path()]
+        pk = self.kwargs.get("pk", "")
+        # Only a canonical id is cached: "05" would be cached under a scope nothing bumps.
+        if self.action == "retrieve" and pk.isdigit() and str(int(pk)) == pk:
+            scopes = [grievance_scope(int(pk))]
+            return "api.grievance_detail", scopes, [pk, request.GET.get("key", "")]
+        return None
+
     def list(self, request: Request, *args, **kwargs) -> Response:
         # Anonymous visitors all read the same list: built once per change (coalition/cache.py).
         if not is_public_request(request):
             return super().list(request, *args, **kwargs)
         return public_answer(
             self,
-            "api.grievance_list",
-            [LISTS],
-            [request.get_full_path()],
+            *self.cached_as(request),
             lambda: super(GrievanceViewSet, self).list(request).data,
         )
 
@@ -400,15 +419,11 @@ class GrievanceViewSet(MembershipActions, mixins.ListModelMixin, GenericViewSet)
         responses={200: GrievanceDetailSerializer, **errors(404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        # Only a canonical id is cached: "05" would be cached under a scope nothing bumps.
-        if not (is_public_request(request) and pk.isdigit() and str(int(pk)) == pk):
+        cached_as = self.cached_as(request) if is_public_request(request) else None
+        if cached_as is None:
             return self._detail(self.get_object(), fresh=True)
         return public_answer(
-            self,
-            "api.grievance_detail",
-            [grievance_scope(int(pk))],
-            [pk, request.GET.get("key", "")],
-            lambda: self._detail(self.get_object(), fresh=True).data,
+            self, *cached_as, lambda: self._detail(self.get_object(), fresh=True).data
         )
 
     @extend_schema(
