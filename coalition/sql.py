@@ -1,4 +1,5 @@
-"""Prepared statements for the few hand-written hot statements (the co-sign, the API token).
+"""The few hand-written hot statements: prepared (the co-sign, the API token) and sent ahead
+(the outbox's hand-over mark).
 
 Django sends every query as text with its values written in (client-side binding), so
 PostgreSQL parses and plans each one afresh: for the co-sign statement, planning took three
@@ -21,13 +22,27 @@ only for that first statement, so nothing already done in the request is lost or
 
 `StatementActor` is who acts when the statement itself is to find the acting user (the
 co-sign's API token, coalition/api/authentication.py `Bearer`): one round trip instead of two.
+
+`send_ahead()` sends a statement and returns at once; its `Ahead` reads the answer later, so the
+caller works while the database does (the outbox's hand-over mark commits while the SMTP server
+answers MAIL FROM and RCPT TO). Only outside a transaction, on PostgreSQL, and where no Django
+wrapper (the query log, an `execute_wrapper`) is to see the statement; elsewhere it answers
+None and the caller runs the statement as usual.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
+import select
+from collections.abc import Sequence
+from datetime import date, datetime
+
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorDebugWrapper
+from psycopg import errors as pg_errors
+from psycopg import pq
 
 
 class StatementActor:
@@ -111,3 +126,100 @@ def _fetch_one(db, sql: str, params) -> tuple | None:
         cursor = kept[1]
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+# --- a statement sent ahead -------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"%s")
+
+
+class Ahead:
+    """A statement on its way; `rows()` waits for its answer. Until then nothing else may use
+    the connection. Any error while waiting (the connection dropped, the task's time limit)
+    closes the connection, whose state is then unknown, so the next query opens a new one."""
+
+    def __init__(self, db, raw) -> None:
+        self.db, self.raw = db, raw
+
+    def rows(self) -> list[tuple[str | None, ...]]:
+        """The statement's rows as text; raises Django's database errors."""
+        db, pgconn = self.db, self.raw.pgconn
+        try:
+            with db.wrap_database_errors:
+                pgconn.consume_input()
+                while pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+                results = []
+                while (result := pgconn.get_result()) is not None:
+                    results.append(result)
+                return _rows(results)
+        except BaseException:
+            _close(db)
+            raise
+
+
+def can_send_ahead() -> bool:
+    """Whether `send_ahead` would send a statement now (see the module's docstring)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    return not (
+        db.vendor != "postgresql"
+        or db.in_atomic_block
+        or db.queries_logged
+        or db.execute_wrappers
+        or not db.get_autocommit()
+    )
+
+
+def send_ahead(sql: str, params: Sequence) -> Ahead | None:
+    """Send `sql` (with `%s` placeholders, no literal `%`) and return without waiting; None when
+    it cannot be sent ahead here (see the module's docstring). Raises Django's database errors
+    when the connection cannot take it (it is then closed)."""
+    if not can_send_ahead():
+        return None
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    raw = db.connection
+    numbered = iter(range(1, len(params) + 1))
+    query = _PLACEHOLDER.sub(lambda _m: f"${next(numbered)}", sql).encode()
+    try:
+        with db.wrap_database_errors:
+            pgconn = raw.pgconn
+            pgconn.send_query_params(query, [_text(value) for value in params])
+            while pgconn.flush():
+                select.select([], [pgconn.socket], [])
+    except BaseException:
+        _close(db)
+        raise
+    return Ahead(db, raw)
+
+
+def _text(value) -> bytes | None:
+    """A parameter in PostgreSQL's text format (the type comes from where it stands)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    if isinstance(value, datetime | date):
+        return value.isoformat().encode()
+    return str(value).encode()
+
+
+def _rows(results) -> list[tuple[str | None, ...]]:
+    rows: list[tuple[str | None, ...]] = []
+    for result in results:
+        if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+            raise pg_errors.error_from_result(result)
+        for i in range(result.ntuples):
+            rows.append(
+                tuple(
+                    None if (v := result.get_value(i, j)) is None else v.decode()
+                    for j in range(result.nfields)
+                )
+            )
+    return rows
+
+
+def _close(db) -> None:
+    with contextlib.suppress(Exception):  # the connection may be broken already
+        db.close()

@@ -25,8 +25,8 @@ Never twice, never lost (the semantics this module guarantees):
    nothing to do, and a sender whose claim was taken over can change nothing. The claim carries a
    short *lease* (`lease_until`, LEASE), renewed while the batch is being sent; once it has
    expired the sweeper (every minute) takes the rows over.
-3. Right before a message is handed to the server — after MAIL FROM / RCPT TO were accepted, just
-   before DATA — the row's `sent_at` is committed as the *hand-over* mark. When the server answers
+3. Before a message is handed to the server — its statement sent with MAIL FROM where it can be
+   (appeals/outbox/smtp.py), committed before DATA — the row's `sent_at` is the *hand-over* mark. When the server answers
    250 the row is `sent`; that mark rides on the next message's hand-over commit (or the batch's
    last commit), so each message costs one commit. The rows accepted are kept in memory until
    that commit has succeeded.
@@ -71,9 +71,11 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from appeals.models import Notification, Unsubscribe
+from appeals.outbox import hand_over as marks
 from appeals.outbox import smtp
 from appeals.outbox.mime import build_message, outgoing
 from appeals.outbox.rows import due, insert_new, is_due, pending_due
+from coalition import sql as statements
 from coalition.mail import Email, mail_domain
 from coalition.models import Seller
 
@@ -318,9 +320,7 @@ class _Batch:
             self.next += 1
             self.handed_over = self.in_doubt = False
             try:
-                delivered = _deliver(
-                    backend, row, lambda row=row: self.hand_over(row), self.mark_in_doubt
-                )
+                delivered = _deliver(backend, row, _HandOver(self, row), self.mark_in_doubt)
             except SoftTimeLimitExceeded as exc:
                 # Out of time, not the row's fault: a row not in doubt goes back with the rest.
                 if self.in_doubt:
@@ -357,13 +357,19 @@ class _Batch:
     def mark_in_doubt(self) -> None:
         self.in_doubt = True
 
-    def hand_over(self, row: Notification) -> bool:
+    def hand_over(self, row: Notification, ahead: Callable[[], bool] | None = None) -> bool:
         """Commit the row's hand-over mark in one statement (so one round trip and one commit)
-        that also marks the rows accepted before it `sent` and, when due, renews the lease."""
+        that also marks the rows accepted before it `sent` and, when due, renews the lease
+        (appeals/outbox/hand_over.py). `ahead` reads that statement sent ahead (`send_ahead`)
+        and counts as its first try."""
 
         def write() -> bool:
+            nonlocal ahead
+            if ahead is not None:
+                attempt, ahead = ahead, None
+                return attempt()
             now, renew = timezone.now(), self._renew_lease()
-            won = _hand_over(row.pk, self.token, self.accepted, renew, now, now + lease())
+            won = marks.write(row.pk, self.token, self.accepted, renew, now, now + lease())
             if renew:
                 self.renewed = now
             return won
@@ -373,6 +379,28 @@ class _Batch:
         if not self.handed_over:
             _durably(lambda: self._never_sent(row))
         return self.handed_over
+
+    def send_ahead(self, row: Notification) -> Callable[[], bool] | None:
+        """Send the row's hand-over statement without waiting, where the database layer can;
+        the callable returned reads its answer, raising what the statement met (`hand_over`
+        then tries again). None where it cannot be sent ahead."""
+        if not statements.can_send_ahead():
+            return None
+        try:
+            now, renew = timezone.now(), self._renew_lease()
+            answer = marks.send_ahead(row.pk, self.token, self.accepted, renew, now, now + lease())
+        except (OperationalError, InterfaceError) as exc:
+            return partial(_raise, exc)
+        if answer is None:
+            return None
+
+        def attempt() -> bool:
+            won = answer()
+            if renew:
+                self.renewed = now
+            return won
+
+        return attempt
 
     def _never_sent(self, row: Notification) -> None:
         """A hand-over whose first commit went through unseen, retried after the sweeper had
@@ -433,6 +461,24 @@ class _Batch:
         return Notification.objects.filter(pk__in=pks, state=N.SENDING, claimed_at=self.token)
 
 
+class _HandOver:
+    """One row's hand-over for smtp.send (smtp.HandOver): `start()` sends its statement ahead,
+    where the database layer can, so it commits while the server answers MAIL FROM and RCPT TO;
+    calling it waits for that answer (or writes the mark) and says whether the row is still
+    ours. Without `start()`, as for the other backends, calling it writes the mark."""
+
+    def __init__(self, batch: _Batch, row: Notification) -> None:
+        self.batch, self.row = batch, row
+        self.ahead: Callable[[], bool] | None = None
+
+    def start(self) -> None:
+        self.ahead = self.batch.send_ahead(self.row)
+
+    def __call__(self) -> bool:
+        ahead, self.ahead = self.ahead, None
+        return self.batch.hand_over(self.row, ahead)
+
+
 def _deliver(
     backend, row: Notification, hand_over: Callable[[], bool], in_doubt: Callable[[], None]
 ) -> bool:
@@ -445,56 +491,6 @@ def _deliver(
     in_doubt()
     backend.send_messages([message])
     return True
-
-
-def _hand_over(
-    pk: int, token: datetime, accepted: list[int], renew: list[int], now: datetime, until: datetime
-) -> bool:
-    """One statement, so one round trip and one commit: row `pk`'s hand-over mark, the `sent`
-    mark of the rows the server accepted before it (also of a row the sweeper gave up on
-    meanwhile: the 250 settles the doubt) and the lease of `renew` — each only where claim
-    `token` still holds the row. True when the hand-over mark was written.
-
-    Written out rather than built by the ORM, which takes longer to build it than the database
-    to run it. Every SET sees the row as it was (SQL), and UPDATE … RETURNING runs on PostgreSQL
-    and SQLite 3.35+."""
-    ops, meta = connection.ops, Notification._meta
-    table = ops.quote_name(meta.db_table)
-    ident, state, sent_at, error, leased, claimed = (
-        ops.quote_name(meta.get_field(name).column)
-        for name in ("id", "state", "sent_at", "last_error", "lease_until", "claimed_at")
-    )
-    at = ops.adapt_datetimefield_value
-    sets, set_params, where, where_params = [], [], [], []
-
-    def branch(condition: str, params: list, *assignments: tuple[str, object]) -> None:
-        for column, value in assignments:
-            sets.append(f"{column} = CASE WHEN {condition} THEN %s ELSE {column} END")
-            set_params.extend([*params, value])
-        where.append(condition)
-        where_params.extend(params)
-
-    def among(pks: list[int]) -> str:
-        return f"{ident} IN ({', '.join(['%s'] * len(pks))})"
-
-    # Not conditional on sent_at: a retried write finds its own mark.
-    branch(f"({ident} = %s AND {state} = %s)", [pk, N.SENDING], (sent_at, at(now)))
-    if accepted:
-        branch(
-            f"({among(accepted)} AND {sent_at} IS NOT NULL AND {state} IN (%s, %s))",
-            [*accepted, N.SENDING, N.FAILED],
-            (state, N.SENT),
-            (error, ""),
-        )
-    if renew:
-        branch(f"({among(renew)} AND {state} = %s)", [*renew, N.SENDING], (leased, at(until)))
-    sql = (
-        f"UPDATE {table} SET {', '.join(sets)} WHERE {claimed} = %s AND ({' OR '.join(where)}) "
-        f"RETURNING {ident}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*set_params, at(token), *where_params])
-        return pk in {changed for (changed,) in cursor.fetchall()}
 
 
 # --- bookkeeping that survives database faults ------------------------------------------------
@@ -520,6 +516,10 @@ def _durably(write: Callable[[], T], *, pauses: Sequence[float] | None = None) -
 
 
 # --- failures ---------------------------------------------------------------------------------
+
+
+def _raise(exc: BaseException) -> bool:
+    raise exc
 
 
 def _settle_failure(row: Notification, token: datetime, exc: BaseException, in_doubt: bool) -> str:

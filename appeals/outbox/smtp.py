@@ -4,11 +4,13 @@ after one.
 
 smtplib's `sendmail` is one call from MAIL FROM to the final answer. Here it is taken apart:
 
-    MAIL FROM ─ RCPT TO ─ hand_over() ─ DATA ─ 354 ─ in_doubt() ─ body ─ 250
+    hand_over.start() ─ MAIL FROM ─ RCPT TO ─ hand_over() ─ DATA ─ 354 ─ in_doubt() ─ body ─ 250
 
-`hand_over` commits the row's hand-over mark (and may decline: the row is no longer ours);
-`in_doubt` is called right before the body goes out. Only between it and the final answer can the
-server have taken a message we do not know about.
+`hand_over.start()` sends the row's hand-over mark to the database without waiting, so it commits
+while the server answers MAIL FROM and RCPT TO; `hand_over()` waits until it is committed (or
+writes it, where it could not be sent ahead) and may decline: the row is no longer ours. Either
+way the mark is committed before DATA. `in_doubt` is called right before the body goes out. Only
+between it and the final answer can the server have taken a message we do not know about.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -30,6 +33,15 @@ TRANSIENT, PERMANENT, UNKNOWN = "transient", "permanent", "unknown"
 
 class BadAddress(ValueError):
     """An address that cannot be written in an SMTP envelope: retrying will not help."""
+
+
+class HandOver(Protocol):
+    """A row's hand-over mark: `start()` sends it ahead; calling it returns once it is
+    committed, True while the row is still ours."""
+
+    def start(self) -> None: ...
+
+    def __call__(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,7 @@ def outgoing_message(message: EmailMultiAlternatives) -> Outgoing:
 def send(
     backend: SMTPBackend,
     message: Outgoing,
-    hand_over: Callable[[], bool],
+    hand_over: HandOver,
     in_doubt: Callable[[], None],
 ) -> bool:
     """Send `message` over the backend's open session. Returns False when `hand_over` declined
@@ -75,27 +87,34 @@ def send(
     conn: smtplib.SMTP = backend.connection
     sender, recipients, data = message.sender, message.recipients, message.data
     conn.ehlo_or_helo_if_needed()
-    options = [f"SIZE={len(data)}"] if conn.does_esmtp and conn.has_extn("size") else []
-    code, reply = conn.mail(sender, options)
-    if code != 250:
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    if not recipients:
-        raise smtplib.SMTPRecipientsRefused({})
-    refused = {}
-    *first, last = recipients
-    for address in first:
-        code, reply = conn.rcpt(address)
-        if code not in (250, 251):
-            refused[address] = (code, reply)
-    # The hand-over mark is committed while the server answers the last RCPT: the database's
-    # round trip and the server's overlap. The answer is read whatever happens, so the session
-    # stays in step; a refusal after the mark is settled like any failure before DATA (the
-    # mark is taken back, nothing is in doubt).
-    conn.putcmd("rcpt", f"TO:{smtplib.quoteaddr(last)}")
+    hand_over.start()
+    waiting = True  # for the hand-over: nothing else may use the database until it is read
     try:
-        handed_over = hand_over()
+        options = [f"SIZE={len(data)}"] if conn.does_esmtp and conn.has_extn("size") else []
+        code, reply = conn.mail(sender, options)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        if not recipients:
+            raise smtplib.SMTPRecipientsRefused({})
+        refused = {}
+        *first, last = recipients
+        for address in first:
+            code, reply = conn.rcpt(address)
+            if code not in (250, 251):
+                refused[address] = (code, reply)
+        # A mark not sent ahead is committed while the server answers the last RCPT: the
+        # database's round trip and the server's overlap. The answer is read whatever happens,
+        # so the session stays in step; a refusal after the mark is settled like any failure
+        # before DATA (the mark is taken back, nothing is in doubt).
+        conn.putcmd("rcpt", f"TO:{smtplib.quoteaddr(last)}")
+        try:
+            waiting = False
+            handed_over = hand_over()
+        finally:
+            code, reply = conn.getreply()
     finally:
-        code, reply = conn.getreply()
+        if waiting:  # the server failed us first; the failure is settled over the database
+            hand_over()
     if code not in (250, 251):
         refused[last] = (code, reply)
     if len(refused) == len(recipients):
