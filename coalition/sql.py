@@ -160,14 +160,16 @@ class Ahead:
 
 
 def can_send_ahead() -> bool:
-    """Whether `send_ahead` would send a statement now (see the module's docstring)."""
+    """Whether `send_ahead` would send a statement now (see the module's docstring). Asks
+    nothing of the database: `autocommit` as the connection last set it (a connection never
+    opened says False, so its first statement runs as usual)."""
     db = connections[DEFAULT_DB_ALIAS]
     return not (
         db.vendor != "postgresql"
         or db.in_atomic_block
+        or not db.autocommit
         or db.queries_logged
         or db.execute_wrappers
-        or not db.get_autocommit()
     )
 
 

@@ -140,3 +140,16 @@ def test_inside_a_transaction_or_with_the_query_log_nothing_is_sent_ahead(postgr
         assert not statements.can_send_ahead()
     with CaptureQueriesContext(connection):
         assert not statements.can_send_ahead()
+
+
+def test_asking_whether_to_send_ahead_asks_nothing_of_a_database_that_is_down(
+    postgres, monkeypatch
+):
+    """A database that went away is met by the hand-over's own write, with its retries."""
+    connection.ensure_connection()
+
+    def down():
+        raise AssertionError("can_send_ahead connected to the database")
+
+    monkeypatch.setattr(connection, "ensure_connection", down)
+    assert statements.can_send_ahead()
