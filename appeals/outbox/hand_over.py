@@ -4,8 +4,8 @@ before it (also of a row the sweeper gave up on meanwhile: the 250 settles the d
 lease of `renew` — each only where claim `token` still holds the row.
 
 `write()` runs it and waits. `send_ahead()` sends it and returns at once, where the database
-layer can (coalition/sql.py): the SMTP session then goes on while it commits (appeals/outbox/smtp.py
-reads its answer before DATA).
+layer can (coalition/sql.py): the SMTP session then goes on while it commits
+(appeals/outbox/smtp.py reads its answer before DATA).
 
 Written out rather than built by the ORM, which takes longer to build it than the database to
 run it. Every SET sees the row as it was (SQL), and UPDATE … RETURNING runs on PostgreSQL and

@@ -25,11 +25,11 @@ Never twice, never lost (the semantics this module guarantees):
    nothing to do, and a sender whose claim was taken over can change nothing. The claim carries a
    short *lease* (`lease_until`, LEASE), renewed while the batch is being sent; once it has
    expired the sweeper (every minute) takes the rows over.
-3. Before a message is handed to the server — its statement sent with MAIL FROM where it can be
-   (appeals/outbox/smtp.py), committed before DATA — the row's `sent_at` is the *hand-over* mark. When the server answers
-   250 the row is `sent`; that mark rides on the next message's hand-over commit (or the batch's
-   last commit), so each message costs one commit. The rows accepted are kept in memory until
-   that commit has succeeded.
+3. Before a message is handed to the server the row's `sent_at` is committed as the *hand-over*
+   mark: sent with MAIL FROM where it can be, committed before DATA (appeals/outbox/smtp.py).
+   When the server answers 250 the row is `sent`; that mark rides on the next message's
+   hand-over commit (or the batch's last commit), so each message costs one commit. The rows
+   accepted are kept in memory until that commit has succeeded.
 4. Every bookkeeping write is retried from the row's true state (`_durably`): a database error
    closes the broken connection and tries again, a few times, with short pauses. Each write is
    idempotent for the claim that makes it, so a commit whose answer was lost is harmless.
